@@ -1,0 +1,25 @@
+package cmd
+
+import (
+	"context"
+	"io"
+
+	"github.com/berth-compose/berth/engine"
+)
+
+// Deps is what commands need from the outside world. Tests replace any field,
+// so no command reaches for os.Stdout or a real engine directly.
+type Deps struct {
+	In  io.Reader
+	Out io.Writer
+	Err io.Writer
+
+	// Getenv reads the environment; tests pass a map-backed function.
+	Getenv func(key string) string
+	// Environ lists the environment as KEY=VALUE, for interpolation.
+	Environ func() []string
+
+	// Engine connects lazily: commands that never talk to the engine
+	// (config, graph) must work on a machine with no engine at all.
+	Engine func(ctx context.Context) (engine.Engine, error)
+}

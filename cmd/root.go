@@ -1,0 +1,201 @@
+// Package cmd is berth's command tree: flags become options, options become
+// calls into project, convergence and engine. It formats no progress and
+// makes no engine calls of its own.
+package cmd
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/berth-compose/berth/project"
+)
+
+// globalOptions are docker compose's global flags, with the same names and
+// the same environment variables as defaults.
+type globalOptions struct {
+	Files            []string
+	ProjectName      string
+	ProjectDirectory string
+	EnvFiles         []string
+	Profiles         []string
+	Progress         string
+	Parallel         int
+	Ansi             string
+	DryRun           bool
+}
+
+// NewRootCommand builds the whole command tree around deps.
+func NewRootCommand(deps *Deps) *cobra.Command {
+	opts := &globalOptions{}
+	root := &cobra.Command{
+		Use:           "berth",
+		Short:         "Define and run multi-container applications, compatible with docker compose",
+		SilenceErrors: true,
+		SilenceUsage:  true,
+		// Without this, cobra prints help and exits 0 on an unknown command.
+		Args: cobra.NoArgs,
+		RunE: func(c *cobra.Command, _ []string) error { return c.Help() },
+		PersistentPreRunE: func(c *cobra.Command, _ []string) error {
+			return opts.validate()
+		},
+	}
+	root.SetIn(deps.In)
+	root.SetOut(deps.Out)
+	root.SetErr(deps.Err)
+	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
+		return usageError{fmt.Errorf("%w\nSee '%s --help'", err, c.CommandPath())}
+	})
+	opts.addFlags(root, deps.Getenv)
+	root.AddCommand(
+		newConfigCommand(deps, opts),
+		newGraphCommand(deps, opts),
+		newVersionCommand(deps),
+	)
+	return root
+}
+
+func (o *globalOptions) addFlags(root *cobra.Command, getenv func(string) string) {
+	f := root.PersistentFlags()
+	f.StringArrayVarP(&o.Files, "file", "f", nil, "Compose configuration files")
+	f.StringVarP(&o.ProjectName, "project-name", "p", "", "Project name")
+	f.StringVar(&o.ProjectDirectory, "project-directory", "", "Specify an alternate working directory\n(default: the path of the, first specified, Compose file)")
+	f.StringArrayVar(&o.EnvFiles, "env-file", splitList(getenv("COMPOSE_ENV_FILES")), "Specify an alternate environment file")
+	f.StringArrayVar(&o.Profiles, "profile", nil, "Specify a profile to enable")
+	f.StringVar(&o.Progress, "progress", getenv("COMPOSE_PROGRESS"), "Set type of progress output (auto, tty, plain, json, quiet)")
+	f.IntVar(&o.Parallel, "parallel", parallelDefault(getenv), "Control max parallelism, -1 for unlimited")
+	f.StringVar(&o.Ansi, "ansi", envOr(getenv, "COMPOSE_ANSI", "auto"), `Control when to print ANSI control characters ("never"|"always"|"auto")`)
+	f.BoolVar(&o.DryRun, "dry-run", false, "Execute command in dry run mode")
+}
+
+func (o *globalOptions) validate() error {
+	if !oneOf(o.Progress, "", "auto", "tty", "plain", "json", "quiet") {
+		return usageError{fmt.Errorf("invalid --progress %q: use one of auto, tty, plain, json, quiet", o.Progress)}
+	}
+	if !oneOf(o.Ansi, "never", "always", "auto") {
+		return usageError{fmt.Errorf("invalid --ansi %q: use one of never, always, auto", o.Ansi)}
+	}
+	if o.Parallel == 0 || o.Parallel < -1 {
+		return usageError{fmt.Errorf("invalid --parallel %d: use a positive number, or -1 for unlimited", o.Parallel)}
+	}
+	return nil
+}
+
+// loadOptions maps the global flags onto the loader's options.
+func (o *globalOptions) loadOptions(deps *Deps, services []string) project.LoadOptions {
+	return project.LoadOptions{
+		ConfigPaths: o.Files,
+		ProjectName: o.ProjectName,
+		ProjectDir:  o.ProjectDirectory,
+		EnvFiles:    o.EnvFiles,
+		Profiles:    o.Profiles,
+		Services:    services,
+		Environ:     deps.Environ(),
+	}
+}
+
+// completeServices lets shells complete service names from the project in
+// the current folder; a project that fails to load simply offers nothing.
+func completeServices(deps *Deps, opts *globalOptions) func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+	return func(c *cobra.Command, args []string, prefix string) ([]string, cobra.ShellCompDirective) {
+		lo := opts.loadOptions(deps, nil)
+		lo.NoEnvironmentResolved = true
+		p, err := project.Load(c.Context(), lo)
+		if err != nil {
+			return nil, cobra.ShellCompDirectiveNoFileComp
+		}
+		taken := map[string]bool{}
+		for _, a := range args {
+			taken[a] = true
+		}
+		var names []string
+		for _, n := range p.ServiceNames() {
+			if !taken[n] && strings.HasPrefix(n, prefix) {
+				names = append(names, n)
+			}
+		}
+		return names, cobra.ShellCompDirectiveNoFileComp
+	}
+}
+
+func parallelDefault(getenv func(string) string) int {
+	if n, err := strconv.Atoi(getenv("COMPOSE_PARALLEL_LIMIT")); err == nil && n != 0 {
+		return n
+	}
+	return -1
+}
+
+func splitList(v string) []string {
+	return strings.FieldsFunc(v, func(r rune) bool { return r == ',' })
+}
+
+func envOr(getenv func(string) string, key, def string) string {
+	if v := getenv(key); v != "" {
+		return v
+	}
+	return def
+}
+
+func oneOf(v string, allowed ...string) bool {
+	for _, a := range allowed {
+		if v == a {
+			return true
+		}
+	}
+	return false
+}
+
+// usageError marks errors in how berth was called (exit code 2 would break
+// scripts that copy docker compose, which exits 1; the kind only changes how
+// the message is shown).
+type usageError struct{ err error }
+
+func (e usageError) Error() string { return e.err.Error() }
+func (e usageError) Unwrap() error { return e.err }
+
+// Execute runs berth with args and returns the process exit code. It is the
+// one place where errors become exit codes.
+func Execute(ctx context.Context, deps *Deps, args []string) int {
+	root := NewRootCommand(deps)
+	root.SetArgs(args)
+	err := root.ExecuteContext(ctx)
+	if err == nil {
+		return 0
+	}
+	if errors.Is(err, context.Canceled) || ctx.Err() != nil {
+		fmt.Fprintln(deps.Err, "berth: interrupted")
+		return 130
+	}
+	fmt.Fprintln(deps.Err, err)
+	return 1
+}
+
+// DefaultDeps wires berth to the real process: stdio, environment, engine.
+func DefaultDeps() *Deps {
+	return &Deps{
+		In:      os.Stdin,
+		Out:     os.Stdout,
+		Err:     os.Stderr,
+		Getenv:  os.Getenv,
+		Environ: os.Environ,
+		Engine:  connectEngine(os.Getenv),
+	}
+}
+
+// writeOutput sends content to the -o file when one is given, else to out.
+func writeOutput(deps *Deps, path string, content []byte) error {
+	if path == "" {
+		_, err := deps.Out.Write(content)
+		return err
+	}
+	if err := os.WriteFile(filepath.Clean(path), content, 0o666); err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	return nil
+}

@@ -1,0 +1,365 @@
+#!/usr/bin/env bash
+# engine.sh runs a private Docker engine for berth's end-to-end tests.
+#
+#   scripts/engine.sh start          install what is missing, start (or adopt) the
+#                                    engine, import busybox:latest; the last line on
+#                                    stdout is an export, so: eval "$(scripts/engine.sh start)"
+#   scripts/engine.sh env            print that export line only
+#   scripts/engine.sh stop [--purge] stop the engine; --purge also deletes its data
+#   scripts/engine.sh status         print "running" and exit 0 if the engine answers
+#
+# BERTH_ENGINE_DIR (default /tmp/berth-engine) holds the socket, pid file, log,
+# data root and exec root. The engine is private so tests never touch the host's
+# own daemon and can run on machines that have none.
+set -euo pipefail
+
+BASE=$(realpath -m "${BERTH_ENGINE_DIR:-/tmp/berth-engine}")
+SOCK=$BASE/docker.sock
+PIDFILE=$BASE/pid
+LOG=$BASE/dockerd.log
+# dockerd, docker-proxy and runc live in sbin, which a non-login PATH may lack.
+PATH=$PATH:/usr/local/sbin:/usr/sbin:/sbin
+READY_TIMEOUT=60 # seconds for a fresh daemon to answer /_ping
+HUNG_GRACE=15    # seconds a live but silent daemon gets before we kill it
+STOP_TIMEOUT=30  # dockerd stops running containers first, which can take a while
+
+# All chatter goes to stderr: stdout carries only the export line.
+log() { printf 'engine.sh: %s\n' "$*" >&2; }
+die() {
+	log "$*"
+	exit 1
+}
+
+# ping succeeds when the engine on our socket answers /_ping with OK.
+ping() {
+	[[ -S $SOCK ]] || return 1
+	[[ $(curl -s --max-time 3 --unix-socket "$SOCK" http://localhost/_ping 2>/dev/null) == OK ]]
+}
+
+# api METHOD PATH [curl args...] prints the response body and fails on a non-2xx
+# status, so callers can show the engine's own error message.
+api() {
+	local method=$1 path=$2 out code
+	shift 2
+	out=$(curl -sS --max-time 120 --unix-socket "$SOCK" -X "$method" \
+		-w '\n%{http_code}' "$@" "http://localhost$path") || return 1
+	code=${out##*$'\n'}
+	printf '%s' "${out%$'\n'*}"
+	[[ $code == 2* ]]
+}
+
+# urlencode keeps the script independent of curl >= 7.87 (--url-query).
+urlencode() {
+	local s=$1 out='' c i
+	for ((i = 0; i < ${#s}; i++)); do
+		c=${s:i:1}
+		case $c in
+		[a-zA-Z0-9._~-]) out+=$c ;;
+		*) printf -v c '%%%02X' "'$c" && out+=$c ;;
+		esac
+	done
+	printf '%s' "$out"
+}
+
+export_line() { printf 'export DOCKER_HOST=%q\n' "unix://$SOCK"; }
+
+require_root() { [[ $(id -u) == 0 ]] || die "run as root: dockerd and apt-get need it"; }
+
+# --- packages ---------------------------------------------------------------
+
+installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'ok installed'; }
+
+# missing_packages lists what start needs. busybox-static is checked as a
+# package, not as /bin/busybox: the dynamic "busybox" package installs the same
+# path, and a dynamic binary cannot run in an image without libc.
+missing_packages() {
+	command -v dockerd >/dev/null || echo docker.io
+	installed busybox-static || echo busybox-static
+	command -v curl >/dev/null || echo curl
+}
+
+APT_UPDATED=
+apt_install() {
+	export DEBIAN_FRONTEND=noninteractive
+	if [[ -z $APT_UPDATED ]]; then
+		apt-get update -qq >&2
+		APT_UPDATED=1
+	fi
+	apt-get install -y -qq --no-install-recommends "$@" >&2
+}
+
+ensure_packages() {
+	local missing
+	mapfile -t missing < <(missing_packages)
+	if ((${#missing[@]})); then
+		log "installing ${missing[*]}"
+		apt_install "${missing[@]}" || die "could not install ${missing[*]}"
+	fi
+	# The registry is for later tests (push/pull); nothing needs it yet, so a
+	# mirror without it must not block the engine.
+	if ! command -v docker-registry >/dev/null; then
+		log "installing docker-registry (optional, not started)"
+		apt_install docker-registry || log "warning: docker-registry not installed"
+	fi
+}
+
+# --- daemon process -----------------------------------------------------------
+
+# is_proc PID NAME: the pid is alive and runs NAME. Checking the name keeps a
+# recycled pid from making us signal an unrelated process.
+is_proc() { [[ -n $1 && $(cat "/proc/$1/comm" 2>/dev/null) == "$2" ]]; }
+
+# daemon_pid prints the pid from the pid file when it is a live dockerd.
+daemon_pid() {
+	local pid
+	pid=$(cat "$PIDFILE" 2>/dev/null || true)
+	[[ $pid =~ ^[0-9]+$ ]] && is_proc "$pid" dockerd && echo "$pid"
+	return 0
+}
+
+# wait_gone PID NAME SECONDS: true once the process has exited.
+wait_gone() {
+	local deadline=$((SECONDS + $3))
+	while is_proc "$1" "$2"; do
+		((SECONDS < deadline)) || return 1
+		sleep 0.2
+	done
+}
+
+# kill_daemon stops dockerd gracefully, then by force. After a SIGKILL the
+# containerd it started is orphaned and would hold the exec root, so it goes too.
+kill_daemon() {
+	local pid=$1 cpid
+	kill -TERM "$pid" 2>/dev/null || true
+	wait_gone "$pid" dockerd "$STOP_TIMEOUT" && return 0
+	log "dockerd (pid $pid) ignored SIGTERM for ${STOP_TIMEOUT}s; killing it"
+	kill -KILL "$pid" 2>/dev/null || true
+	wait_gone "$pid" dockerd 10 || die "dockerd (pid $pid) survived SIGKILL"
+	cpid=$(cat "$BASE/exec/containerd/containerd.pid" 2>/dev/null || true)
+	if is_proc "$cpid" containerd; then
+		kill -KILL "$cpid" 2>/dev/null || true
+		wait_gone "$cpid" containerd 10 || true
+	fi
+}
+
+# wait_ready waits for /_ping; PID (optional) is the daemon we just launched,
+# so an early exit is reported at once instead of after the full timeout.
+wait_ready() {
+	local pid=${2:-} deadline=$((SECONDS + $1))
+	until ping; do
+		# kill -0, not is_proc: a just-launched pid still runs setsid or
+		# nohup until they exec dockerd.
+		if [[ -n $pid ]] && ! kill -0 "$pid" 2>/dev/null; then
+			return 1
+		fi
+		((SECONDS < deadline)) || return 1
+		sleep 0.25
+	done
+}
+
+# clear_stale removes what a dead or hung daemon left behind: dockerd refuses to
+# start over a pid file naming a live process, and a dead socket file would
+# make clients hang on "connection refused" instead of reporting no engine.
+clear_stale() {
+	local pid
+	pid=$(daemon_pid)
+	if [[ -n $pid ]]; then
+		log "dockerd (pid $pid) is alive but not answering; giving it ${HUNG_GRACE}s"
+		wait_ready "$HUNG_GRACE" "$pid" && return 0
+		log "dockerd (pid $pid) still not answering; restarting it"
+		kill_daemon "$pid"
+	fi
+	rm -f "$PIDFILE" "$SOCK"
+}
+
+# launch starts dockerd in its own session with every descriptor redirected, so
+# it outlives the caller and `eval "$(engine.sh start)"` does not wait on it.
+# Our own daemon.json keeps a host /etc/docker/daemon.json (say, one that sets
+# "hosts") from clashing with these flags.
+launch() {
+	mkdir -p "$BASE/data" "$BASE/exec"
+	[[ -f $BASE/daemon.json ]] || echo '{}' >"$BASE/daemon.json"
+	[[ -f $LOG ]] && mv -f "$LOG" "$LOG.1"
+	setsid nohup dockerd \
+		--config-file "$BASE/daemon.json" \
+		--data-root "$BASE/data" \
+		--exec-root "$BASE/exec" \
+		-H "unix://$SOCK" \
+		--pidfile "$PIDFILE" \
+		</dev/null >>"$LOG" 2>&1 9>&- &
+	echo $!
+}
+
+ensure_daemon() {
+	if ping; then
+		log "reusing the engine already answering on $SOCK"
+		return 0
+	fi
+	clear_stale
+	ping && return 0
+	local pid
+	pid=$(launch)
+	log "started dockerd (pid $pid), log in $LOG"
+	if ! wait_ready "$READY_TIMEOUT" "$pid"; then
+		log "dockerd did not answer /_ping within ${READY_TIMEOUT}s; last lines of $LOG:"
+		tail -n 40 "$LOG" >&2 || true
+		exit 1
+	fi
+}
+
+# --- busybox image ------------------------------------------------------------
+
+# image_sane rejects a busybox:latest whose binary was lost (an applet symlink
+# named "busybox" once overwrote it, leaving a 2 kB image where nothing runs).
+image_sane() {
+	local body size
+	body=$(api GET /images/busybox:latest/json 2>/dev/null) || return 1
+	size=$(grep -o '"Size":[0-9]*' <<<"$body" | head -n 1 | cut -d: -f2)
+	((${size:-0} > 1000000))
+}
+
+# build_rootfs lays out a minimal busybox root: the static binary, one symlink
+# per applet at its usual path, a writable /tmp and root/nobody accounts.
+build_rootfs() {
+	local root=$1 applet
+	mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,etc,root,home,var,tmp}
+	chmod 1777 "$root/tmp"
+	cp -L /bin/busybox "$root/bin/busybox"
+	while read -r applet; do
+		# "bin/busybox" is in the list; linking it would replace the binary
+		# with a link to itself.
+		[[ ${applet##*/} == busybox ]] && continue
+		mkdir -p "$root/${applet%/*}"
+		ln -sf /bin/busybox "$root/$applet"
+	done < <("$root/bin/busybox" --list-full)
+	printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/home:/bin/false\n' >"$root/etc/passwd"
+	printf 'root:x:0:\nnobody:x:65534:\n' >"$root/etc/group"
+}
+
+# import_busybox imports the rootfs as busybox:latest. An imported image has
+# no config, so PATH and CMD must be set or no command can be found.
+import_busybox() {
+	local tmp out env cmd
+	tmp=$(mktemp -d)
+	# shellcheck disable=SC2064 # expand now: tmp is local and gone at EXIT time
+	trap "rm -rf '$tmp'" EXIT
+	build_rootfs "$tmp/rootfs"
+	tar -C "$tmp/rootfs" --numeric-owner --owner=0 --group=0 -cf "$tmp/rootfs.tar" .
+	env=$(urlencode 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin')
+	cmd=$(urlencode 'CMD ["sh"]')
+	api DELETE '/images/busybox:latest?force=1' >/dev/null 2>&1 || true
+	# The engine answers 200 and streams JSON even when the import fails.
+	if ! out=$(api POST "/images/create?fromSrc=-&repo=busybox&tag=latest&changes=$env&changes=$cmd" \
+		-H 'Content-Type: application/x-tar' --data-binary "@$tmp/rootfs.tar") ||
+		grep -q '"error' <<<"$out"; then
+		die "importing busybox:latest failed: $out"
+	fi
+	rm -rf "$tmp"
+	trap - EXIT
+}
+
+# smoke_run runs one container on the default network, so "start" succeeding
+# means tests can really run containers, not merely that the API answers.
+smoke_run() {
+	local name=berth-engine-smoke body id status
+	api DELETE "/containers/$name?force=1" >/dev/null 2>&1 || true
+	body=$(api POST "/containers/create?name=$name" -H 'Content-Type: application/json' \
+		-d '{"Image":"busybox:latest","Cmd":["true"]}') || {
+		log "creating a container failed: $body"
+		return 1
+	}
+	id=$(sed -n 's/.*"Id":"\([0-9a-f]*\)".*/\1/p' <<<"$body")
+	if ! body=$(api POST "/containers/$id/start"); then
+		log "starting a container failed: $body"
+	else
+		body=$(api POST "/containers/$id/wait") || true
+	fi
+	status=$(sed -n 's/.*"StatusCode":\([0-9]*\).*/\1/p' <<<"$body")
+	api DELETE "/containers/$id?force=1" >/dev/null || true
+	[[ $status == 0 ]] || {
+		log "a busybox container did not exit 0: $body"
+		return 1
+	}
+}
+
+ensure_busybox() {
+	if image_sane && smoke_run; then
+		return 0
+	fi
+	log "importing busybox:latest from /bin/busybox"
+	import_busybox
+	smoke_run || die "containers do not run on this engine; see $LOG"
+}
+
+# --- subcommands ----------------------------------------------------------------
+
+cmd_start() {
+	require_root
+	ensure_packages
+	mkdir -p "$BASE"
+	# Serialise concurrent starts (parallel make targets). The lock descriptor
+	# is closed for dockerd in launch, or the daemon would hold the lock forever.
+	exec 9>"$BASE/lock"
+	flock 9
+	ensure_daemon
+	ensure_busybox
+	log "engine ready"
+	export_line
+}
+
+# purge deletes the engine's data. dockerd bind-mounts its data root onto
+# itself, and a killed daemon leaves that and container mounts behind; rm -rf
+# through a live mount would be unsafe, so every mount under BASE goes first.
+purge() {
+	local m
+	awk -v b="$BASE" '$2 == b || index($2, b "/") == 1 { print $2 }' /proc/mounts |
+		sort -r | while read -r m; do
+		umount "$m" 2>/dev/null || umount -l "$m"
+	done
+	if awk -v b="$BASE" 'index($2, b "/") == 1 { found = 1 } END { exit !found }' /proc/mounts; then
+		die "mounts remain under $BASE; not deleting it"
+	fi
+	rm -rf "$BASE/data" "$BASE/exec" "$LOG" "$LOG.1" "$BASE/daemon.json"
+	log "purged $BASE"
+}
+
+cmd_stop() {
+	require_root
+	local pid
+	pid=$(daemon_pid)
+	if [[ -n $pid ]]; then
+		log "stopping dockerd (pid $pid)"
+		kill_daemon "$pid"
+	else
+		log "no dockerd running from $PIDFILE"
+	fi
+	rm -f "$PIDFILE" "$SOCK"
+	if [[ ${1:-} == --purge ]]; then
+		purge
+	fi
+}
+
+cmd_status() {
+	if ping; then
+		echo running
+	else
+		echo "not running"
+		return 1
+	fi
+}
+
+usage() {
+	echo "usage: $0 start | env | stop [--purge] | status" >&2
+	exit 2
+}
+
+case ${1:-} in
+start) cmd_start ;;
+env) export_line ;;
+stop)
+	[[ -z ${2:-} || $2 == --purge ]] || usage
+	cmd_stop "${2:-}"
+	;;
+status) cmd_status ;;
+*) usage ;;
+esac
