@@ -106,14 +106,24 @@ ensure_packages() {
 # --- daemon process -----------------------------------------------------------
 
 # is_proc PID NAME: the pid is alive and runs NAME. Checking the name keeps a
-# recycled pid from making us signal an unrelated process.
-is_proc() { [[ -n $1 && $(cat "/proc/$1/comm" 2>/dev/null) == "$2" ]]; }
+# recycled pid from making us signal an unrelated process. Zombies count as
+# dead: a killed daemon can stay unreaped for a while when PID 1 is not a real
+# init (as in some VMs and containers), and waiting on it would time out.
+is_proc() {
+	local stat
+	[[ $1 =~ ^[0-9]+$ ]] || return 1
+	stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+	[[ $stat == "$1 ($2) "[^Z]* ]]
+}
+
+# is_running PID: alive under any name, zombies excluded.
+is_running() { [[ $(cat "/proc/$1/stat" 2>/dev/null) == "$1 ("*") "[^Z]* ]]; }
 
 # daemon_pid prints the pid from the pid file when it is a live dockerd.
 daemon_pid() {
 	local pid
 	pid=$(cat "$PIDFILE" 2>/dev/null || true)
-	[[ $pid =~ ^[0-9]+$ ]] && is_proc "$pid" dockerd && echo "$pid"
+	is_proc "$pid" dockerd && echo "$pid"
 	return 0
 }
 
@@ -130,7 +140,9 @@ wait_gone() {
 # containerd it started is orphaned and would hold the exec root, so it goes too.
 kill_daemon() {
 	local pid=$1 cpid
+	# CONT lets a stopped (SIGSTOP) daemon act on the TERM.
 	kill -TERM "$pid" 2>/dev/null || true
+	kill -CONT "$pid" 2>/dev/null || true
 	wait_gone "$pid" dockerd "$STOP_TIMEOUT" && return 0
 	log "dockerd (pid $pid) ignored SIGTERM for ${STOP_TIMEOUT}s; killing it"
 	kill -KILL "$pid" 2>/dev/null || true
@@ -147,9 +159,9 @@ kill_daemon() {
 wait_ready() {
 	local pid=${2:-} deadline=$((SECONDS + $1))
 	until ping; do
-		# kill -0, not is_proc: a just-launched pid still runs setsid or
-		# nohup until they exec dockerd.
-		if [[ -n $pid ]] && ! kill -0 "$pid" 2>/dev/null; then
+		# Any name will do: a just-launched pid still runs setsid or nohup
+		# until they exec dockerd.
+		if [[ -n $pid ]] && ! is_running "$pid"; then
 			return 1
 		fi
 		((SECONDS < deadline)) || return 1
