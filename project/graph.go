@@ -134,16 +134,16 @@ func NewGraph(p *types.Project) (*Graph, error) {
 	for _, e := range g.edges {
 		g.dependencies[e.From] = append(g.dependencies[e.From], e)
 		g.dependents[e.To] = append(g.dependents[e.To], e)
-		g.depNames[e.From] = appendNew(g.depNames[e.From], e.To)
+		g.depNames[e.From] = appendUnlessLast(g.depNames[e.From], e.To)
 	}
 	// Dependents are grouped by To but were appended in From order, so
 	// their names come out sorted without another pass.
 	for to, es := range g.dependents {
 		for _, e := range es {
-			g.revNames[to] = appendNew(g.revNames[to], e.From)
+			g.revNames[to] = appendUnlessLast(g.revNames[to], e.From)
 		}
 	}
-	if cycle := findCycle(g.services, g.dependencyNames); cycle != nil {
+	if cycle := findDependencyCycle(g.services, g.dependencyNames); cycle != nil {
 		return nil, &CycleError{Cycle: cycle}
 	}
 	return g, nil
@@ -429,11 +429,11 @@ func (e *CycleError) Error() string {
 	return "dependency cycle detected: " + strings.Join(append(slices.Clone(e.Cycle), e.Cycle[0]), " -> ")
 }
 
-// findCycle returns a cycle or nil. It searches from the lowest key and
+// findDependencyCycle returns a cycle or nil. It searches from the lowest key and
 // follows next in order, then rotates the cycle to start at its lowest
 // key, so the same input always reports the same cycle. next must return
 // only keys of the set, sorted.
-func findCycle(keys []string, next func(string) []string) []string {
+func findDependencyCycle(keys []string, next func(string) []string) []string {
 	const (
 		unvisited = iota
 		onPath
@@ -475,9 +475,9 @@ func compareEdges(a, b Edge) int {
 	return cmp.Or(cmp.Compare(a.From, b.From), cmp.Compare(a.To, b.To), cmp.Compare(a.Kind, b.Kind))
 }
 
-// appendNew appends s unless it is already the last element, which is
+// appendUnlessLast appends s unless it is already the last element, which is
 // enough to deduplicate input that is grouped.
-func appendNew(list []string, s string) []string {
+func appendUnlessLast(list []string, s string) []string {
 	if len(list) > 0 && list[len(list)-1] == s {
 		return list
 	}

@@ -136,10 +136,9 @@ wait_gone() {
 	done
 }
 
-# kill_daemon stops dockerd gracefully, then by force. After a SIGKILL the
-# containerd it started is orphaned and would hold the exec root, so it goes too.
+# kill_daemon stops dockerd gracefully, then by force.
 kill_daemon() {
-	local pid=$1 cpid
+	local pid=$1
 	# CONT lets a stopped (SIGSTOP) daemon act on the TERM.
 	kill -TERM "$pid" 2>/dev/null || true
 	kill -CONT "$pid" 2>/dev/null || true
@@ -147,11 +146,22 @@ kill_daemon() {
 	log "dockerd (pid $pid) ignored SIGTERM for ${STOP_TIMEOUT}s; killing it"
 	kill -KILL "$pid" 2>/dev/null || true
 	wait_gone "$pid" dockerd 10 || die "dockerd (pid $pid) survived SIGKILL"
-	cpid=$(cat "$BASE/exec/containerd/containerd.pid" 2>/dev/null || true)
+}
+
+# clear_containerd runs once no dockerd is left for this exec root, so any
+# containerd its pid file names is an orphan of a killed daemon. dockerd 20.10
+# adopts that pid without checking it, even a dead or zombie one, then times
+# out dialling its socket ("timeout waiting for containerd to start").
+clear_containerd() {
+	local pidfile=$BASE/exec/containerd/containerd.pid cpid
+	cpid=$(cat "$pidfile" 2>/dev/null || true)
 	if is_proc "$cpid" containerd; then
-		kill -KILL "$cpid" 2>/dev/null || true
-		wait_gone "$cpid" containerd 10 || true
+		log "stopping orphaned containerd (pid $cpid)"
+		kill -TERM "$cpid" 2>/dev/null || true
+		wait_gone "$cpid" containerd 10 || kill -KILL "$cpid" 2>/dev/null || true
+		wait_gone "$cpid" containerd 5 || die "containerd (pid $cpid) survived SIGKILL"
 	fi
+	rm -f "$pidfile"
 }
 
 # wait_ready waits for /_ping; PID (optional) is the daemon we just launched,
@@ -181,6 +191,7 @@ clear_stale() {
 		log "dockerd (pid $pid) still not answering; restarting it"
 		kill_daemon "$pid"
 	fi
+	clear_containerd
 	rm -f "$PIDFILE" "$SOCK"
 }
 
@@ -213,7 +224,12 @@ ensure_daemon() {
 	pid=$(launch)
 	log "started dockerd (pid $pid), log in $LOG"
 	if ! wait_ready "$READY_TIMEOUT" "$pid"; then
-		log "dockerd did not answer /_ping within ${READY_TIMEOUT}s; last lines of $LOG:"
+		if is_running "$pid"; then
+			log "dockerd (pid $pid) did not answer /_ping within ${READY_TIMEOUT}s; it is left running"
+		else
+			log "dockerd exited during startup"
+		fi
+		log "last lines of $LOG:"
 		tail -n 40 "$LOG" >&2 || true
 		exit 1
 	fi
@@ -342,9 +358,13 @@ cmd_stop() {
 	if [[ -n $pid ]]; then
 		log "stopping dockerd (pid $pid)"
 		kill_daemon "$pid"
+	elif ping; then
+		# Not ours to stop, and removing its socket would strand it.
+		die "an engine answers on $SOCK but $PIDFILE does not name it; stop it by hand"
 	else
 		log "no dockerd running from $PIDFILE"
 	fi
+	clear_containerd
 	rm -f "$PIDFILE" "$SOCK"
 	if [[ ${1:-} == --purge ]]; then
 		purge
