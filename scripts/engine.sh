@@ -4,7 +4,10 @@
 #   scripts/engine.sh start          install what is missing, start (or adopt) the
 #                                    engine, import busybox:latest; the last line on
 #                                    stdout is an export, so: eval "$(scripts/engine.sh start)"
-#   scripts/engine.sh env            print that export line only
+#   scripts/engine.sh ensure         like start, but when DOCKER_HOST already names an
+#                                    engine that answers, use that one (busybox is still
+#                                    imported if it lacks it) and print it back
+#   scripts/engine.sh env            print the private engine's export line only
 #   scripts/engine.sh stop [--purge] stop the engine; --purge also deletes its data
 #   scripts/engine.sh status         print "running" and exit 0 if the engine answers
 #
@@ -12,6 +15,7 @@
 # data root and exec root. The engine is private so tests never touch the host's
 # own daemon and can run on machines that have none.
 set -euo pipefail
+shopt -s inherit_errexit # so a failure inside $(...) is not ignored
 
 BASE=$(realpath -m "${BERTH_ENGINE_DIR:-/tmp/berth-engine}")
 SOCK=$BASE/docker.sock
@@ -30,10 +34,25 @@ die() {
 	exit 1
 }
 
-# ping succeeds when the engine on our socket answers /_ping with OK.
+# CURL_TO and ENGINE_URL say how curl reaches the engine in use: the private
+# one unless use_host points them at the caller's DOCKER_HOST.
+CURL_TO=(--unix-socket "$SOCK")
+ENGINE_URL=http://localhost
+
+# use_host DOCKER_HOST: aim ping and api at that engine; fails for schemes
+# curl cannot speak (ssh://, npipe://).
+use_host() {
+	case $1 in
+	unix://*) CURL_TO=(--unix-socket "${1#unix://}") ENGINE_URL=http://localhost ;;
+	tcp://*) CURL_TO=() ENGINE_URL=http://${1#tcp://} ;;
+	*) return 1 ;;
+	esac
+}
+
+# ping succeeds when the engine answers /_ping with OK. A stale socket file
+# fails fast with "connection refused".
 ping() {
-	[[ -S $SOCK ]] || return 1
-	[[ $(curl -s --max-time 3 --unix-socket "$SOCK" http://localhost/_ping 2>/dev/null) == OK ]]
+	[[ $(curl -s --max-time 3 "${CURL_TO[@]}" "$ENGINE_URL/_ping" 2>/dev/null) == OK ]]
 }
 
 # api METHOD PATH [curl args...] prints the response body and fails on a non-2xx
@@ -41,8 +60,8 @@ ping() {
 api() {
 	local method=$1 path=$2 out code
 	shift 2
-	out=$(curl -sS --max-time 120 --unix-socket "$SOCK" -X "$method" \
-		-w '\n%{http_code}' "$@" "http://localhost$path") || return 1
+	out=$(curl -sS --max-time 120 "${CURL_TO[@]}" -X "$method" \
+		-w '\n%{http_code}' "$@" "$ENGINE_URL$path") || return 1
 	code=${out##*$'\n'}
 	printf '%s' "${out%$'\n'*}"
 	[[ $code == 2* ]]
@@ -61,7 +80,7 @@ urlencode() {
 	printf '%s' "$out"
 }
 
-export_line() { printf 'export DOCKER_HOST=%q\n' "unix://$SOCK"; }
+export_line() { printf 'export DOCKER_HOST=%q\n' "${1:-unix://$SOCK}"; }
 
 require_root() { [[ $(id -u) == 0 ]] || die "run as root: dockerd and apt-get need it"; }
 
@@ -80,7 +99,8 @@ missing_packages() {
 
 APT_UPDATED=
 apt_install() {
-	export DEBIAN_FRONTEND=noninteractive
+	# No prompts, and no needrestart scan of every service after each install.
+	export DEBIAN_FRONTEND=noninteractive NEEDRESTART_SUSPEND=1
 	if [[ -z $APT_UPDATED ]]; then
 		apt-get update -qq >&2
 		APT_UPDATED=1
@@ -179,9 +199,10 @@ wait_ready() {
 	done
 }
 
-# clear_stale removes what a dead or hung daemon left behind: dockerd refuses to
-# start over a pid file naming a live process, and a dead socket file would
-# make clients hang on "connection refused" instead of reporting no engine.
+# clear_stale removes what a dead or hung daemon left behind. dockerd refuses to
+# start over a pid file naming a live process, which a recycled pid can be. A
+# dead socket file is removed so clients report "no such file" rather than a
+# socket that refuses connections.
 clear_stale() {
 	local pid
 	pid=$(daemon_pid)
@@ -268,6 +289,10 @@ build_rootfs() {
 # no config, so PATH and CMD must be set or no command can be found.
 import_busybox() {
 	local tmp out env cmd
+	if ! installed busybox-static; then
+		require_root
+		apt_install busybox-static || die "could not install busybox-static"
+	fi
 	tmp=$(mktemp -d)
 	# shellcheck disable=SC2064 # expand now: tmp is local and gone at EXIT time
 	trap "rm -rf '$tmp'" EXIT
@@ -316,7 +341,7 @@ ensure_busybox() {
 	fi
 	log "importing busybox:latest from /bin/busybox"
 	import_busybox
-	smoke_run || die "containers do not run on this engine; see $LOG"
+	smoke_run || die "containers do not run on this engine (a private one logs to $LOG)"
 }
 
 # --- subcommands ----------------------------------------------------------------
@@ -371,6 +396,24 @@ cmd_stop() {
 	fi
 }
 
+# cmd_ensure serves `make test-e2e`: a developer's own working engine wins, so
+# tests can run against it; otherwise the private one is started.
+cmd_ensure() {
+	if ! command -v curl >/dev/null; then
+		require_root
+		apt_install curl || die "could not install curl"
+	fi
+	if [[ -n ${DOCKER_HOST:-} ]] && use_host "$DOCKER_HOST" && ping; then
+		log "using the engine at DOCKER_HOST=$DOCKER_HOST"
+		ensure_busybox
+		export_line "$DOCKER_HOST"
+		return 0
+	fi
+	[[ -z ${DOCKER_HOST:-} ]] || log "DOCKER_HOST=$DOCKER_HOST does not answer; using the private engine"
+	use_host "unix://$SOCK"
+	cmd_start
+}
+
 cmd_status() {
 	if ping; then
 		echo running
@@ -381,12 +424,13 @@ cmd_status() {
 }
 
 usage() {
-	echo "usage: $0 start | env | stop [--purge] | status" >&2
+	echo "usage: $0 start | ensure | env | stop [--purge] | status" >&2
 	exit 2
 }
 
 case ${1:-} in
 start) cmd_start ;;
+ensure) cmd_ensure ;;
 env) export_line ;;
 stop)
 	[[ -z ${2:-} || $2 == --purge ]] || usage
