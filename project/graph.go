@@ -112,6 +112,7 @@ func NewGraph(p *types.Project) (*Graph, error) {
 	var errs []error
 	for _, name := range g.services {
 		s := p.Services[name]
+		first := len(g.edges)
 		for _, e := range serviceEdges(p, name, s) {
 			if _, ok := p.Services[e.To]; ok {
 				g.edges = append(g.edges, e)
@@ -124,15 +125,20 @@ func NewGraph(p *types.Project) (*Graph, error) {
 			}
 			errs = append(errs, missing)
 		}
+		// Services come in name order and serviceEdges sorts by To then
+		// Kind, so g.edges is sorted as Edges promises and each service's
+		// dependencies are one run of it, shared rather than copied (the
+		// accessors copy).
+		if last := len(g.edges); last > first {
+			g.dependencies[name] = g.edges[first:last:last]
+		}
 		g.networks[name] = slices.Sorted(maps.Keys(s.Networks))
 		g.volumes[name] = namedVolumes(p, s)
 	}
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
-	slices.SortFunc(g.edges, compareEdges)
 	for _, e := range g.edges {
-		g.dependencies[e.From] = append(g.dependencies[e.From], e)
 		g.dependents[e.To] = append(g.dependents[e.To], e)
 		g.depNames[e.From] = appendUnlessLast(g.depNames[e.From], e.To)
 	}
