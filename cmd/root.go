@@ -39,8 +39,8 @@ func NewRootCommand(deps *Deps) *cobra.Command {
 		Short:         "Define and run multi-container applications, compatible with docker compose",
 		SilenceErrors: true,
 		SilenceUsage:  true,
-		// Without this, cobra prints help and exits 0 on an unknown command.
-		Args: cobra.NoArgs,
+		// A RunE of its own makes cobra reject unknown commands (with a
+		// suggestion) instead of printing help and exiting 0.
 		RunE: func(c *cobra.Command, _ []string) error { return c.Help() },
 		PersistentPreRunE: func(c *cobra.Command, _ []string) error {
 			return opts.validate()
@@ -165,12 +165,17 @@ func Execute(ctx context.Context, deps *Deps, args []string) int {
 	root := NewRootCommand(deps)
 	root.SetArgs(args)
 	err := root.ExecuteContext(ctx)
-	if err == nil {
-		return 0
-	}
+	// An interrupt wins over success: work may have been cut short, and
+	// scripts expect 130 after Ctrl-C, as docker compose gives.
 	if errors.Is(err, context.Canceled) || ctx.Err() != nil {
+		if err != nil && !errors.Is(err, context.Canceled) {
+			fmt.Fprintln(deps.Err, err)
+		}
 		fmt.Fprintln(deps.Err, "berth: interrupted")
 		return 130
+	}
+	if err == nil {
+		return 0
 	}
 	fmt.Fprintln(deps.Err, err)
 	return 1

@@ -1,0 +1,117 @@
+package engine
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/moby/moby/api/types/container"
+	"github.com/moby/moby/api/types/network"
+	"github.com/moby/moby/api/types/volume"
+	"github.com/moby/moby/client"
+)
+
+// ListContainers lists containers, stopped ones included, that match f,
+// sorted by name.
+func (c *Client) ListContainers(ctx context.Context, f Filter) ([]Container, error) {
+	res, err := c.api.ContainerList(ctx, client.ContainerListOptions{All: true, Filters: apiFilters(f)})
+	if err != nil {
+		return nil, fmt.Errorf("listing containers: %w", err)
+	}
+	out := make([]Container, 0, len(res.Items))
+	for _, s := range res.Items {
+		out = append(out, containerFromAPI(s))
+	}
+	slices.SortFunc(out, func(a, b Container) int { return cmp.Compare(a.Name, b.Name) })
+	return out, nil
+}
+
+// ListNetworks lists networks that match f, sorted by name.
+func (c *Client) ListNetworks(ctx context.Context, f Filter) ([]Network, error) {
+	res, err := c.api.NetworkList(ctx, client.NetworkListOptions{Filters: apiFilters(f)})
+	if err != nil {
+		return nil, fmt.Errorf("listing networks: %w", err)
+	}
+	out := make([]Network, 0, len(res.Items))
+	for _, s := range res.Items {
+		out = append(out, networkFromAPI(s))
+	}
+	slices.SortFunc(out, func(a, b Network) int { return cmp.Compare(a.Name, b.Name) })
+	return out, nil
+}
+
+// ListVolumes lists volumes that match f, sorted by name.
+func (c *Client) ListVolumes(ctx context.Context, f Filter) ([]Volume, error) {
+	res, err := c.api.VolumeList(ctx, client.VolumeListOptions{Filters: apiFilters(f)})
+	if err != nil {
+		return nil, fmt.Errorf("listing volumes: %w", err)
+	}
+	out := make([]Volume, 0, len(res.Items))
+	for _, v := range res.Items {
+		out = append(out, volumeFromAPI(v))
+	}
+	slices.SortFunc(out, func(a, b Volume) int { return cmp.Compare(a.Name, b.Name) })
+	return out, nil
+}
+
+func apiFilters(f Filter) client.Filters {
+	args := client.Filters{}
+	if len(f.Labels) > 0 {
+		args.Add("label", f.Labels...)
+	}
+	return args
+}
+
+func containerFromAPI(s container.Summary) Container {
+	return Container{
+		ID:      s.ID,
+		Name:    canonicalName(s.Names),
+		Image:   s.Image,
+		ImageID: s.ImageID,
+		State:   ContainerState(s.State),
+		Status:  s.Status,
+		Created: time.Unix(s.Created, 0),
+		Labels:  s.Labels,
+	}
+}
+
+// canonicalName picks the container's own name. Legacy links give a
+// container extra names such as "/other/alias"; its own is the one with no
+// slash after the leading one.
+func canonicalName(names []string) string {
+	for _, n := range names {
+		if strings.LastIndex(n, "/") == 0 {
+			return n[1:]
+		}
+	}
+	if len(names) == 0 {
+		return ""
+	}
+	return strings.TrimPrefix(names[0], "/")
+}
+
+func networkFromAPI(s network.Summary) Network {
+	return Network{
+		ID:         s.ID,
+		Name:       s.Name,
+		Driver:     s.Driver,
+		Scope:      s.Scope,
+		Internal:   s.Internal,
+		Attachable: s.Attachable,
+		Labels:     s.Labels,
+	}
+}
+
+func volumeFromAPI(v volume.Volume) Volume {
+	return Volume{
+		Name:       v.Name,
+		Driver:     v.Driver,
+		Scope:      v.Scope,
+		Mountpoint: v.Mountpoint,
+		Options:    v.Options,
+		Labels:     v.Labels,
+	}
+}
