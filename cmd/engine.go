@@ -9,6 +9,11 @@ import (
 // connectEngine defers the connection to the first command that needs it.
 func connectEngine(getenv func(string) string) func(context.Context) (engine.Engine, error) {
 	return func(ctx context.Context) (engine.Engine, error) {
-		return engine.Connect(ctx, getenv)
+		c, err := engine.Connect(ctx, getenv)
+		if err != nil {
+			// Not `return c, err`: a nil *Client in an interface is not nil.
+			return nil, err
+		}
+		return c, nil
 	}
 }
