@@ -44,9 +44,31 @@ func Load(ctx context.Context, opts LoadOptions) (*types.Project, error) {
 	}
 	p, err := po.LoadProject(ctx)
 	if err != nil {
-		return nil, explain(err, po.ConfigPaths)
+		return nil, explainDependency(ctx, opts, explain(err, po.ConfigPaths))
 	}
 	return postProcess(p, opts)
+}
+
+// explainDependency replaces compose-go's "depends on undefined service"
+// with the graph's own error when it says more: the dependency may exist
+// but sit in a profile that is not enabled, and the fix is then a flag.
+func explainDependency(ctx context.Context, opts LoadOptions, err error) error {
+	if opts.NoConsistency || !strings.Contains(err.Error(), "depends on undefined service") {
+		return err
+	}
+	opts.NoConsistency = true
+	po, perr := projectOptions(opts)
+	if perr != nil {
+		return err
+	}
+	p, perr := po.LoadProject(ctx)
+	if perr != nil {
+		return err
+	}
+	if _, gerr := NewGraph(p); gerr != nil {
+		return gerr
+	}
+	return err
 }
 
 // LoadModel returns the merged but untyped model, used where the project

@@ -134,3 +134,20 @@ services:
 		t.Errorf("services = %s, want db,dbg,web (named ones, their dependencies, and a named profiled one)", got)
 	}
 }
+
+func TestLoadDependencyOnDisabledServiceSuggestsProfile(t *testing.T) {
+	dir := writeFiles(t, map[string]string{"compose.yaml": `
+name: dp
+services:
+  web: {image: x, depends_on: [dbg]}
+  dbg: {image: y, profiles: [debug]}
+`})
+	_, err := Load(context.Background(), LoadOptions{ProjectDir: dir})
+	var de *DependencyError
+	if !errors.As(err, &de) || !strings.Contains(err.Error(), "enable it with --profile debug") {
+		t.Fatalf("error = %v, want a DependencyError suggesting --profile debug", err)
+	}
+	if _, err := Load(context.Background(), LoadOptions{ProjectDir: dir, Profiles: []string{"debug"}}); err != nil {
+		t.Errorf("with the profile enabled: %v", err)
+	}
+}
