@@ -110,6 +110,9 @@ func configProject(ctx context.Context, opts *configOptions, lo project.LoadOpti
 			return nil, err
 		}
 	}
+	if opts.Quiet {
+		return nil, nil // validated; rendering would be thrown away
+	}
 	var out []byte
 	if opts.Format == "json" {
 		out, err = p.MarshalJSON()
