@@ -1,13 +1,18 @@
 # berth's build, tests and demo. `make test` is what CI runs.
-GO      ?= go
+# Go from PATH, else where the official tarball installs it.
+GO      ?= $(or $(shell command -v go 2>/dev/null),/usr/local/go/bin/go)
+# The race detector needs cgo, so a C compiler; without one, test without it.
+RACE    ?= $(if $(shell command -v gcc 2>/dev/null),-race)
 BIN     := bin/berth
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -X github.com/berth-compose/berth/cmd.Version=$(VERSION)
-UNIT    := ./cmd/... ./project/... ./convergence/... ./engine/... ./progress/...
+UNIT    := ./cmd/... ./project/... ./convergence/... ./engine/... ./progress/... ./bench/...
 
 # engine runs a recipe line with DOCKER_HOST pointing at a working engine:
 # the caller's when it answers, else the private one scripts/engine.sh starts.
-engine = eval "$$(scripts/engine.sh ensure)" &&
+# The export line goes through a variable: `eval "$$(cmd)"` succeeds even
+# when cmd fails, and the tests would then run with no engine.
+engine = envline="$$(scripts/engine.sh ensure)" && eval "$$envline" &&
 
 .PHONY: build test test-unit test-e2e lint bench demo engine-start engine-stop clean
 
@@ -17,10 +22,10 @@ build:
 test: lint test-unit test-e2e
 
 test-unit:
-	$(GO) test -race -count=1 $(UNIT)
+	$(GO) test $(RACE) -count=1 $(UNIT)
 
 test-e2e: build
-	$(engine) $(GO) test -count=1 -timeout 20m ./e2e/...
+	$(engine) BERTH_BIN=$(abspath $(BIN)) $(GO) test -count=1 -timeout 20m ./e2e/...
 
 lint:
 	@out="$$(gofmt -l $$(git ls-files '*.go'))"; if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi

@@ -61,6 +61,8 @@ func TestExecute(t *testing.T) {
 		{name: "profile from COMPOSE_PROFILES", args: []string{"config", "--services"}, env: []string{"COMPOSE_PROFILES=front"}, wantOut: "db\napi\nweb\n"},
 		{name: "interpolation from the environment", args: []string{"config", "--images", "db"}, env: []string{"DB_TAG=17"}, wantOut: "db:17\n"},
 		{name: "volumes", args: []string{"config", "--volumes"}, wantOut: "data\n"},
+		{name: "services ignore SERVICE arguments", args: []string{"config", "--services", "db"}, wantOut: "db\napi\n"},
+		{name: "images follow SERVICE arguments", args: []string{"config", "--images", "api"}, wantOut: "api:1\ndb:16\n"},
 		{name: "profiles", args: []string{"config", "--profiles"}, wantOut: "front\n"},
 		{name: "quiet", args: []string{"config", "-q"}, wantOut: ""},
 		{name: "bad format", args: []string{"config", "--format", "xml"}, wantCode: 1, wantErr: `unsupported format "xml"`},
@@ -84,6 +86,12 @@ func TestExecute(t *testing.T) {
 			}
 			if tt.wantCode != 0 && out.Len() != 0 {
 				t.Errorf("stdout not empty on failure: %q", out)
+			}
+			if tt.wantCode == 0 && errOut.Len() != 0 {
+				t.Errorf("stderr on success: %q", errOut)
+			}
+			if tt.wantCode != 0 && (tt.wantErr == "" || errOut.Len() == 0) {
+				t.Errorf("a failure must say why (want %q, stderr %q)", tt.wantErr, errOut)
 			}
 			if !strings.Contains(errOut.String(), tt.wantErr) {
 				t.Errorf("stderr = %q, want it to contain %q", errOut, tt.wantErr)

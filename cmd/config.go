@@ -64,7 +64,7 @@ func newConfigCommand(deps *Deps, global *globalOptions) *cobra.Command {
 
 func runConfig(ctx context.Context, deps *Deps, global *globalOptions, opts *configOptions, args []string) error {
 	if opts.Format != "yaml" && opts.Format != "json" {
-		return usageError{fmt.Errorf("unsupported format %q: use yaml or json", opts.Format)}
+		return fmt.Errorf("unsupported format %q: use yaml or json", opts.Format)
 	}
 	lo := opts.loadOptions(global.loadOptions(deps, args))
 	var (
@@ -150,7 +150,9 @@ func configModel(ctx context.Context, opts *configOptions, lo project.LoadOption
 // --images and --hash: one name per line.
 func configListing(ctx context.Context, deps *Deps, opts *configOptions, lo project.LoadOptions) ([]byte, error) {
 	lo.NoEnvironmentResolved = true
-	if opts.Hash != "" {
+	// Like docker compose, only --images and --profiles narrow to the
+	// SERVICE arguments; the other listings describe the whole project.
+	if !opts.Images && !opts.Profiles {
 		lo.Services = nil
 	}
 	p, err := project.Load(ctx, lo)

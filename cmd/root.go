@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -50,7 +51,7 @@ func NewRootCommand(deps *Deps) *cobra.Command {
 	root.SetOut(deps.Out)
 	root.SetErr(deps.Err)
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
-		return usageError{fmt.Errorf("%w\nSee '%s --help'", err, c.CommandPath())}
+		return fmt.Errorf("%w\nSee '%s --help'", err, c.CommandPath())
 	})
 	opts.addFlags(root, deps.Getenv)
 	root.AddCommand(
@@ -76,13 +77,13 @@ func (o *globalOptions) addFlags(root *cobra.Command, getenv func(string) string
 
 func (o *globalOptions) validate() error {
 	if !oneOf(o.Progress, "", "auto", "tty", "plain", "json", "quiet") {
-		return usageError{fmt.Errorf("invalid --progress %q: use one of auto, tty, plain, json, quiet", o.Progress)}
+		return fmt.Errorf("invalid --progress %q: use one of auto, tty, plain, json, quiet", o.Progress)
 	}
 	if !oneOf(o.Ansi, "never", "always", "auto") {
-		return usageError{fmt.Errorf("invalid --ansi %q: use one of never, always, auto", o.Ansi)}
+		return fmt.Errorf("invalid --ansi %q: use one of never, always, auto", o.Ansi)
 	}
 	if o.Parallel == 0 || o.Parallel < -1 {
-		return usageError{fmt.Errorf("invalid --parallel %d: use a positive number, or -1 for unlimited", o.Parallel)}
+		return fmt.Errorf("invalid --parallel %d: use a positive number, or -1 for unlimited", o.Parallel)
 	}
 	return nil
 }
@@ -142,22 +143,7 @@ func envOr(getenv func(string) string, key, def string) string {
 	return def
 }
 
-func oneOf(v string, allowed ...string) bool {
-	for _, a := range allowed {
-		if v == a {
-			return true
-		}
-	}
-	return false
-}
-
-// usageError marks errors in how berth was called (exit code 2 would break
-// scripts that copy docker compose, which exits 1; the kind only changes how
-// the message is shown).
-type usageError struct{ err error }
-
-func (e usageError) Error() string { return e.err.Error() }
-func (e usageError) Unwrap() error { return e.err }
+func oneOf(v string, allowed ...string) bool { return slices.Contains(allowed, v) }
 
 // Execute runs berth with args and returns the process exit code. It is the
 // one place where errors become exit codes.

@@ -62,7 +62,7 @@ type engineVersionJSON struct {
 // answers; the engine's error is then returned for the root to print.
 func runVersion(ctx context.Context, deps *Deps, opts versionOptions) error {
 	if opts.Format != "pretty" && opts.Format != "json" {
-		return usageError{fmt.Errorf("invalid --format %q: use pretty or json", opts.Format)}
+		return fmt.Errorf("invalid --format %q: use pretty or json", opts.Format)
 	}
 	if opts.Short {
 		// Like docker compose --short: the bare number, no engine needed.

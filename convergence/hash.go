@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"sort"
 
 	"github.com/compose-spec/compose-go/v2/types"
@@ -81,7 +82,7 @@ func orderTopLevelKeys(raw []byte, order []string) ([]byte, error) {
 	}
 	rest := make([]string, 0, len(fields)-len(keys))
 	for k := range fields {
-		if !contains(order, k) {
+		if !slices.Contains(order, k) {
 			rest = append(rest, k)
 		}
 	}
@@ -101,13 +102,4 @@ func orderTopLevelKeys(raw []byte, order []string) ([]byte, error) {
 	}
 	buf.WriteByte('}')
 	return buf.Bytes(), nil
-}
-
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
 }

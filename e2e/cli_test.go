@@ -3,7 +3,6 @@ package e2e
 import (
 	"encoding/json"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -102,13 +101,13 @@ func TestComposeFileFromStdin(t *testing.T) {
 	if err := os.Mkdir(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command(berthBinary(t), "-f", "-", "config", "--images")
-	cmd.Dir = dir
-	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME")}
-	cmd.Stdin = strings.NewReader("services:\n  app:\n    image: from/stdin:1\n")
-	out, err := cmd.Output()
-	if err != nil || string(out) != "from/stdin:1\n" {
-		t.Fatalf("berth -f - config --images = %q, %v", out, err)
+	res := runBerthInput(t, dir, nil, "services:\n  app:\n    image: from/stdin:1\n", "-f", "-", "config", "--images")
+	if res.ExitCode != 0 || res.Stdout != "from/stdin:1\n" {
+		t.Fatalf("berth -f - config --images: %s", res)
+	}
+	res = runBerthInput(t, dir, nil, "services:\n  app:\n    image: x\n", "-f", "-", "config", "--volumes")
+	if res.ExitCode != 0 {
+		t.Fatalf("project name from the working directory: %s", res)
 	}
 }
 

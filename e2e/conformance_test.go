@@ -2,11 +2,13 @@ package e2e
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -57,7 +59,9 @@ func runConformanceCase(t *testing.T, dir string) {
 	env := []string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME")}
 	env = append(env, readLines(t, filepath.Join(dir, "env"))...)
 
-	cmd := exec.Command(berthBinary(t), argv...)
+	ctx, cancel := context.WithTimeout(context.Background(), berthTimeout)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, berthBinary(t), argv...)
 	cmd.Dir, cmd.Env = wd, env
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
@@ -81,8 +85,14 @@ func runConformanceCase(t *testing.T, dir string) {
 }
 
 func checkErrorCase(t *testing.T, dir string, runErr error, stdout, stderr string) {
-	if runErr == nil {
-		t.Fatalf("exit code 0, want non-zero (%s)", readLine(t, dir, "expected-exit", ""))
+	want := readLine(t, dir, "expected-exit", "")
+	var exit *exec.ExitError
+	if !errors.As(runErr, &exit) {
+		t.Fatalf("berth did not exit with an error (%v), want exit code %s", runErr, want)
+	}
+	// Strict mode of the corpus README: the very code docker compose gave.
+	if got := strconv.Itoa(exit.ExitCode()); got != want {
+		t.Errorf("exit code %s, want %s", got, want)
 	}
 	if stdout != "" {
 		t.Errorf("stdout not empty on failure:\n%s", stdout)

@@ -16,6 +16,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -96,13 +97,22 @@ func berthBinary(t *testing.T) string {
 	return buildPath
 }
 
+// buildBerth builds the binary under test, unless BERTH_BIN names one
+// already built (make test-e2e passes the one `make build` made, so the
+// tests run exactly what users get).
 func buildBerth() (string, error) {
+	if bin := os.Getenv("BERTH_BIN"); bin != "" {
+		if _, err := os.Stat(bin); err != nil {
+			return "", fmt.Errorf("BERTH_BIN: %w", err)
+		}
+		return bin, nil
+	}
 	root, err := repoRoot()
 	if err != nil {
 		return "", err
 	}
 	out := filepath.Join(buildDir, "berth")
-	cmd := exec.Command("go", "build", "-o", out, "./cmd/berth")
+	cmd := exec.Command(goTool(), "build", "-o", out, "./cmd/berth")
 	cmd.Dir = root
 	if output, err := cmd.CombinedOutput(); err != nil {
 		return "", fmt.Errorf("go build ./cmd/berth in %s: %w\n%s", root, err, output)
@@ -145,10 +155,17 @@ func (r Result) String() string {
 // env (which wins on duplicates), so the caller's COMPOSE_* variables cannot
 // leak in. A non-zero exit is returned, not reported: the test decides. The
 // context is not the test's, which is cancelled before t.Cleanup runs and would
-// abort the `down -v` a cleanup performs.
+// abort the `down -v` a cleanup performs. It does not demand an engine, so
+// engine-free commands (config, graph) are tested without one; tests of
+// engine behaviour call requireEngine or dockerAPI first.
 func runBerth(t *testing.T, dir string, env []string, args ...string) Result {
 	t.Helper()
-	requireEngine(t)
+	return runBerthInput(t, dir, env, "", args...)
+}
+
+// runBerthInput is runBerth with stdin as berth's standard input.
+func runBerthInput(t *testing.T, dir string, env []string, stdin string, args ...string) Result {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), berthTimeout)
 	defer cancel()
 
@@ -165,6 +182,7 @@ func runBerth(t *testing.T, dir string, env []string, args ...string) Result {
 	cmd.WaitDelay = interruptGrace
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	cmd.Stdin = strings.NewReader(stdin)
 
 	err := cmd.Run()
 	// ExitCode is -1 for a nil ProcessState (not started) or a signal.
@@ -332,4 +350,12 @@ func TestHarnessProjectName(t *testing.T) {
 			}
 		})
 	}
+}
+
+// goTool finds go on PATH, else where the official tarball installs it.
+func goTool() string {
+	if p, err := exec.LookPath("go"); err == nil {
+		return p
+	}
+	return filepath.Join(runtime.GOROOT(), "bin", "go")
 }

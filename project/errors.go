@@ -196,15 +196,20 @@ func findSyntaxError(files []string, cause error) *FileError {
 	return nil
 }
 
-// yamlPosition matches go-yaml's "(while parsing X) at L3.C3-L5.C4: msg";
-// the end of the range is where the parser gave up, the line to look at.
-var yamlPosition = regexp.MustCompile(`(\(while [^)]*\)) at L\d+\.C\d+-L(\d+)\.C\d+: (.*)$`)
+// yamlPosition matches go-yaml's "(while parsing X) at L3.C3-L5.C4: msg",
+// also in its one-line ("L4.C18-C22") and single-point ("L2.C1") forms. The
+// end of a range is where the parser gave up, the line to look at.
+var yamlPosition = regexp.MustCompile(`(\(while [^)]*\)) at L(\d+)\.C\d+(?:-(?:L(\d+)\.)?C\d+)?: (.*)$`)
 
 func yamlErrorLine(msg string) (int, string) {
 	m := yamlPosition.FindStringSubmatch(msg)
 	if m == nil {
 		return 0, msg
 	}
-	line, _ := strconv.Atoi(m[2])
-	return line, m[3] + " " + m[1]
+	last := m[3]
+	if last == "" {
+		last = m[2]
+	}
+	line, _ := strconv.Atoi(last)
+	return line, m[4] + " " + m[1]
 }

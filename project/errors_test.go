@@ -22,6 +22,18 @@ func TestLoadErrorsNameFileLineAndFix(t *testing.T) {
 			wantMsg: []string{"invalid YAML", "indentation"},
 		},
 		{
+			name:    "tab indentation",
+			files:   map[string]string{"compose.yaml": "services:\n  web:\n\timage: x\n"},
+			wantAt:  "compose.yaml:3",
+			wantMsg: []string{"invalid YAML", "tab"},
+		},
+		{
+			name:    "unclosed flow sequence",
+			files:   map[string]string{"compose.yaml": "services:\n  web:\n    image: x\n    command: [a, b\n"},
+			wantAt:  "compose.yaml:",
+			wantMsg: []string{"invalid YAML"},
+		},
+		{
 			name:    "unknown top-level key",
 			files:   map[string]string{"compose.yaml": "name: t\nservics:\n  web: {image: x}\n"},
 			wantAt:  "compose.yaml:2",

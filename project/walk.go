@@ -30,9 +30,16 @@ func (e *WalkError) Unwrap() error { return e.Err }
 // The first error stops the walk: nothing new starts, the context given to
 // the calls still running is cancelled, and once they have returned Walk
 // returns that error as a *WalkError (their own errors are dropped, being
-// mostly that cancellation). When ctx is cancelled nothing new starts and
-// Walk returns ctx.Err() once the running calls have returned. A cycle among
-// keys is a *CycleError, returned before anything runs.
+// mostly that cancellation). When ctx is cancelled nothing new starts and,
+// once the running calls have returned, Walk returns an error for which
+// errors.Is(err, context.Canceled) holds: ctx.Err() itself, or a *WalkError
+// wrapping it when a running call reported the cancellation first. A cycle
+// among keys is a *CycleError, returned before anything runs.
+//
+// Stopping on the first error suits loading and teardown checks; applying a
+// plan wants the other policy (skip only the dependents of a failure, let
+// independent work finish, report every failure), which convergence will
+// add as an option when it is built on Walk.
 func Walk(ctx context.Context, keys []string, depsOf func(key string) []string, limit int, fn func(ctx context.Context, key string) error) error {
 	order := slices.Compact(slices.Sorted(slices.Values(keys)))
 	inSet := make(map[string]bool, len(order))

@@ -105,7 +105,17 @@ apt_install() {
 		apt-get update -qq >&2
 		APT_UPDATED=1
 	fi
-	apt-get install -y -qq --no-install-recommends "$@" >&2
+	# Keep package scripts from starting the system's own docker, containerd
+	# and registry services (on hosts with an init system): a second dockerd
+	# would share docker0 and the firewall rules with ours.
+	local blocker=/usr/sbin/policy-rc.d added=
+	if [[ ! -e $blocker ]]; then
+		printf '#!/bin/sh\nexit 101\n' >"$blocker" && chmod +x "$blocker" && added=1
+	fi
+	local rc=0
+	apt-get install -y -qq --no-install-recommends "$@" >&2 || rc=$?
+	[[ -n $added ]] && rm -f "$blocker"
+	return "$rc"
 }
 
 ensure_packages() {
@@ -348,12 +358,13 @@ ensure_busybox() {
 
 cmd_start() {
 	require_root
-	ensure_packages
 	mkdir -p "$BASE"
-	# Serialise concurrent starts (parallel make targets). The lock descriptor
+	# Serialise concurrent starts (parallel make targets), installs included:
+	# two apt-get runs at once fight over the dpkg lock. The lock descriptor
 	# is closed for dockerd in launch, or the daemon would hold the lock forever.
 	exec 9>"$BASE/lock"
 	flock 9
+	ensure_packages
 	ensure_daemon
 	ensure_busybox
 	log "engine ready"
