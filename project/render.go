@@ -52,26 +52,29 @@ func renderedServices(g *Graph, selected []string) ([]string, error) {
 		}
 		names = g.DependencyClosure(selected...)
 	}
-	return startOrder(g, names), nil
+	return g.StartOrder(names), nil
 }
 
-// startOrder sorts names so each comes after its dependencies, ties by name.
-// The graph is acyclic (NewGraph checked), so this always finishes.
-func startOrder(g *Graph, names []string) []string {
+// StartOrder sorts names so each comes after those of its dependencies
+// that are among names, the lowest ready name first. The graph is acyclic (NewGraph
+// checked), so every name is placed.
+func (g *Graph) StartOrder(names []string) []string {
 	in := map[string]bool{}
 	for _, n := range names {
 		in[n] = true
 	}
+	sorted := slices.Sorted(slices.Values(names))
 	done := map[string]bool{}
-	var order []string
-	for len(order) < len(names) {
-		for _, n := range names {
-			if done[n] || !allDone(g.dependencyNames(n), in, done) {
-				continue
+	order := make([]string, 0, len(names))
+	for len(order) < len(sorted) {
+		// The lowest ready name goes next, so the order reads like a stable
+		// topological sort.
+		for _, n := range sorted {
+			if !done[n] && allDone(g.dependencyNames(n), in, done) {
+				done[n] = true
+				order = append(order, n)
+				break
 			}
-			done[n] = true
-			order = append(order, n)
-			break
 		}
 	}
 	return order
