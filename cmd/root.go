@@ -56,6 +56,8 @@ func NewRootCommand(deps *Deps) *cobra.Command {
 	opts.addFlags(root, deps.Getenv)
 	root.AddCommand(
 		newConfigCommand(deps, opts),
+		newUpCommand(deps, opts),
+		newDownCommand(deps, opts),
 		newGraphCommand(deps, opts),
 		newVersionCommand(deps),
 	)

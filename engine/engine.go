@@ -1,6 +1,9 @@
 package engine
 
-import "context"
+import (
+	"context"
+	"time"
+)
 
 // Reader is the read side of the engine: queries that change nothing.
 // Observing state (convergence.Observe) needs only this.
@@ -16,14 +19,47 @@ type Reader interface {
 	ListNetworks(ctx context.Context, f Filter) ([]Network, error)
 	// ListVolumes lists volumes that match the filter, sorted by name.
 	ListVolumes(ctx context.Context, f Filter) ([]Volume, error)
+	// InspectContainer gives what a list leaves out: health log, exit code.
+	InspectContainer(ctx context.Context, id string) (ContainerDetails, error)
+	// InspectNetwork and InspectVolume find one resource by name or id;
+	// a missing one is an error for which IsNotFound holds.
+	InspectNetwork(ctx context.Context, name string) (Network, error)
+	InspectVolume(ctx context.Context, name string) (Volume, error)
+	// ImageID resolves an image reference to the local image id ("" and a
+	// not-found error when the engine lacks it).
+	ImageID(ctx context.Context, ref string) (string, error)
+	// Events streams engine events matching f from now until ctx ends. The
+	// error channel yields at most one error (ctx.Err() when ctx ends),
+	// then both channels close.
+	Events(ctx context.Context, f Filter) (<-chan Event, <-chan error)
+	// Logs returns the last tail lines (tail < 0: all) of a container's
+	// output, both streams.
+	Logs(ctx context.Context, id string, tail int) (string, error)
 }
 
 // Writer is the side of the engine that changes state. Applying a plan
 // (convergence.Apply) needs only this.
-//
-// It is empty until berth creates resources; create, start, stop and
-// remove for containers, networks and volumes land here.
-type Writer interface{}
+type Writer interface {
+	CreateContainer(ctx context.Context, spec ContainerSpec) (id string, err error)
+	StartContainer(ctx context.Context, id string) error
+	// StopContainer sends the container's stop signal, then SIGKILL after
+	// timeout (nil: the container's own stop timeout).
+	StopContainer(ctx context.Context, id string, timeout *time.Duration) error
+	KillContainer(ctx context.Context, id, signal string) error
+	RemoveContainer(ctx context.Context, id string, opts RemoveOptions) error
+	RenameContainer(ctx context.Context, id, name string) error
+	PauseContainer(ctx context.Context, id string) error
+	UnpauseContainer(ctx context.Context, id string) error
+	// ConnectNetwork attaches a created container to one more network:
+	// engines before API 1.44 take only one network at create.
+	ConnectNetwork(ctx context.Context, network, container string, ep EndpointSpec) error
+	CreateNetwork(ctx context.Context, spec NetworkSpec) (id string, err error)
+	RemoveNetwork(ctx context.Context, id string) error
+	CreateVolume(ctx context.Context, spec VolumeSpec) (Volume, error)
+	RemoveVolume(ctx context.Context, name string, force bool) error
+	// PullImage pulls ref, calling progress with one line per status change.
+	PullImage(ctx context.Context, ref string, progress func(status string)) error
+}
 
 // Engine is everything berth asks of a Docker engine. Callers should ask
 // for the narrowest of Reader and Writer they need.

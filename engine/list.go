@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -37,7 +38,7 @@ func (c *Client) ListNetworks(ctx context.Context, f Filter) ([]Network, error) 
 	}
 	out := make([]Network, 0, len(res.Items))
 	for _, s := range res.Items {
-		out = append(out, networkFromAPI(s))
+		out = append(out, networkFromAPI(s.Network))
 	}
 	slices.SortFunc(out, func(a, b Network) int { return cmp.Compare(a.Name, b.Name) })
 	return out, nil
@@ -66,7 +67,7 @@ func apiFilters(f Filter) client.Filters {
 }
 
 func containerFromAPI(s container.Summary) Container {
-	return Container{
+	c := Container{
 		ID:      s.ID,
 		Name:    canonicalName(s.Names),
 		Image:   s.Image,
@@ -75,7 +76,31 @@ func containerFromAPI(s container.Summary) Container {
 		Status:  s.Status,
 		Created: time.Unix(s.Created, 0),
 		Labels:  s.Labels,
+		Mounts:  mountsFromAPI(s.Mounts),
 	}
+	if s.NetworkSettings != nil {
+		c.Networks = sortedKeys(s.NetworkSettings.Networks)
+	}
+	return c
+}
+
+// mountsFromAPI converts mounts, sorted by destination: the engine lists
+// them in no particular order.
+func mountsFromAPI(ms []container.MountPoint) []Mount {
+	var out []Mount
+	for _, m := range ms {
+		out = append(out, Mount{Type: string(m.Type), Name: m.Name, Source: m.Source, Destination: m.Destination})
+	}
+	slices.SortFunc(out, func(a, b Mount) int { return cmp.Compare(a.Destination, b.Destination) })
+	return out
+}
+
+// sortedKeys returns m's keys in order, nil for an empty map.
+func sortedKeys[V any](m map[string]V) []string {
+	if len(m) == 0 {
+		return nil
+	}
+	return slices.Sorted(maps.Keys(m))
 }
 
 // canonicalName picks the container's own name. Legacy links give a
@@ -93,7 +118,7 @@ func canonicalName(names []string) string {
 	return strings.TrimPrefix(names[0], "/")
 }
 
-func networkFromAPI(s network.Summary) Network {
+func networkFromAPI(s network.Network) Network {
 	return Network{
 		ID:         s.ID,
 		Name:       s.Name,

@@ -50,6 +50,11 @@ type Container struct {
 	Status  string
 	Created time.Time
 	Labels  map[string]string
+	// Mounts, from the same list call: enough to carry anonymous volumes
+	// over to a replacement without an inspect per container.
+	Mounts []Mount
+	// Networks the container is attached to, by network name.
+	Networks []string
 }
 
 // Network is a network as a list shows it.

@@ -6,11 +6,14 @@ package enginetest
 import (
 	"cmp"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
-	"maps"
 	"reflect"
 	"slices"
+	"strings"
 	"sync"
+	"time"
 
 	"github.com/berth-compose/berth/engine"
 )
@@ -30,15 +33,24 @@ var DefaultVersion = engine.Version{
 	GitCommit:            "5d6db84",
 }
 
-// Fake is an engine.Engine held in memory. Set it up with the With and Fail
-// methods before use; it is safe for concurrent use afterwards.
+// Fake is an engine.Engine held in memory. It behaves like a Docker engine
+// at the API version it reports: names are unique, removing what is in use
+// is a conflict, missing things are not found (engine.IsNotFound and
+// engine.IsConflict hold for its errors), and it emits the engine's events.
+// It is safe for concurrent use.
 type Fake struct {
 	mu         sync.Mutex
 	version    engine.Version
-	containers []engine.Container
-	networks   []engine.Network
-	volumes    []engine.Volume
+	now        func() time.Time
+	containers map[string]*container // by id
+	networks   map[string]*engine.Network
+	volumes    map[string]*engine.Volume // by name
+	images     map[string]string         // normalised reference -> id
+	subs       map[*subscriber]struct{}
 	errs       map[string]error
+	hook       func(context.Context, Call) error
+	calls      []Call
+	seq        int
 	closed     bool
 }
 
@@ -46,10 +58,20 @@ var _ engine.Engine = (*Fake)(nil)
 
 // New returns an empty engine that reports DefaultVersion.
 func New() *Fake {
-	return &Fake{version: DefaultVersion, errs: map[string]error{}}
+	return &Fake{
+		version:    DefaultVersion,
+		now:        time.Now,
+		containers: map[string]*container{},
+		networks:   map[string]*engine.Network{},
+		volumes:    map[string]*engine.Volume{},
+		images:     map[string]string{},
+		subs:       map[*subscriber]struct{}{},
+		errs:       map[string]error{},
+	}
 }
 
-// WithVersion sets what Version reports.
+// WithVersion sets what Version reports. Its NegotiatedAPIVersion decides
+// API-dependent behaviour, such as how many networks a create may name.
 func (f *Fake) WithVersion(v engine.Version) *Fake {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -57,27 +79,11 @@ func (f *Fake) WithVersion(v engine.Version) *Fake {
 	return f
 }
 
-// WithContainers adds containers.
-func (f *Fake) WithContainers(cs ...engine.Container) *Fake {
+// WithClock sets where creation, start and event times come from.
+func (f *Fake) WithClock(now func() time.Time) *Fake {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.containers = append(f.containers, cs...)
-	return f
-}
-
-// WithNetworks adds networks.
-func (f *Fake) WithNetworks(ns ...engine.Network) *Fake {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.networks = append(f.networks, ns...)
-	return f
-}
-
-// WithVolumes adds volumes.
-func (f *Fake) WithVolumes(vs ...engine.Volume) *Fake {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.volumes = append(f.volumes, vs...)
+	f.now = now
 	return f
 }
 
@@ -98,6 +104,64 @@ func (f *Fake) Fail(method string, err error) *Fake {
 	return f
 }
 
+// OnCall sets a hook that runs at the start of every engine.Engine call,
+// after it is recorded and before it does anything, without the fake's
+// lock held: it may block (on ctx, to test cancellation) or return an
+// error, which the call returns unchanged. A nil hook removes it.
+func (f *Fake) OnCall(hook func(ctx context.Context, c Call) error) *Fake {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.hook = hook
+	return f
+}
+
+// Call is one recorded call of an engine.Engine method. Target is the
+// resource as the caller named it: the id or name for container, network,
+// volume and image methods, "id name" for RenameContainer, "network
+// container" for ConnectNetwork, the filter's labels joined with "," for
+// lists and Events, and "" for Ping, Version and Close.
+type Call struct {
+	Method string
+	Target string
+}
+
+func (c Call) String() string { return strings.TrimSpace(c.Method + " " + c.Target) }
+
+// Calls returns the calls made so far, in order, failed ones included;
+// with methods, only calls of those.
+func (f *Fake) Calls(methods ...string) []Call {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var out []Call
+	for _, c := range f.calls {
+		if len(methods) == 0 || slices.Contains(methods, c.Method) {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// begin records a call, runs the hook and says whether the call fails
+// before touching state: by the hook, by Fail, or by a finished ctx.
+func (f *Fake) begin(ctx context.Context, method, target string) error {
+	c := Call{Method: method, Target: target}
+	f.mu.Lock()
+	f.calls = append(f.calls, c)
+	hook := f.hook
+	f.mu.Unlock()
+	if hook != nil {
+		if err := hook(ctx, c); err != nil {
+			return err
+		}
+	}
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("%s: %w", c, err)
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.errs[method]
+}
+
 // Closed reports whether Close was called.
 func (f *Fake) Closed() bool {
 	f.mu.Lock()
@@ -106,68 +170,62 @@ func (f *Fake) Closed() bool {
 }
 
 // Ping succeeds unless "Ping" is made to fail.
-func (f *Fake) Ping(context.Context) error {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.errs["Ping"]
+func (f *Fake) Ping(ctx context.Context) error {
+	return f.begin(ctx, "Ping", "")
 }
 
 // Version reports the version set with WithVersion.
-func (f *Fake) Version(context.Context) (engine.Version, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if err := f.errs["Version"]; err != nil {
+func (f *Fake) Version(ctx context.Context) (engine.Version, error) {
+	if err := f.begin(ctx, "Version", ""); err != nil {
 		return engine.Version{}, err
 	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
 	return f.version, nil
-}
-
-// ListContainers lists the containers that match flt, sorted by name.
-func (f *Fake) ListContainers(_ context.Context, flt engine.Filter) ([]engine.Container, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if err := f.errs["ListContainers"]; err != nil {
-		return nil, err
-	}
-	return list(f.containers, flt, func(c engine.Container) (string, map[string]string) { return c.Name, c.Labels },
-		func(c engine.Container) engine.Container { c.Labels = maps.Clone(c.Labels); return c }), nil
-}
-
-// ListNetworks lists the networks that match flt, sorted by name.
-func (f *Fake) ListNetworks(_ context.Context, flt engine.Filter) ([]engine.Network, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if err := f.errs["ListNetworks"]; err != nil {
-		return nil, err
-	}
-	return list(f.networks, flt, func(n engine.Network) (string, map[string]string) { return n.Name, n.Labels },
-		func(n engine.Network) engine.Network { n.Labels = maps.Clone(n.Labels); return n }), nil
-}
-
-// ListVolumes lists the volumes that match flt, sorted by name.
-func (f *Fake) ListVolumes(_ context.Context, flt engine.Filter) ([]engine.Volume, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if err := f.errs["ListVolumes"]; err != nil {
-		return nil, err
-	}
-	return list(f.volumes, flt, func(v engine.Volume) (string, map[string]string) { return v.Name, v.Labels },
-		func(v engine.Volume) engine.Volume {
-			v.Labels, v.Options = maps.Clone(v.Labels), maps.Clone(v.Options)
-			return v
-		}), nil
 }
 
 // Close marks the fake closed; it fails only when "Close" is made to fail.
 func (f *Fake) Close() error {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if err := f.errs["Close"]; err != nil {
+	if err := f.begin(context.Background(), "Close", ""); err != nil {
 		return err
 	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
 	f.closed = true
 	return nil
 }
+
+// newID makes an engine-style id: 64 hex digits, the same for the same
+// sequence of creations, so test failures reproduce.
+func (f *Fake) newID(kind string) string {
+	f.seq++
+	sum := sha256.Sum256(fmt.Appendf(nil, "%s-%d", kind, f.seq))
+	return hex.EncodeToString(sum[:])
+}
+
+// lookup finds an item the way the engine does: by exact id, then by
+// name, then by a unique id prefix.
+func lookup[T any](items map[string]T, ref string, name func(T) string) (T, bool) {
+	if it, ok := items[ref]; ok {
+		return it, true
+	}
+	var found []T
+	for id, it := range items {
+		if name(it) == ref {
+			return it, true
+		}
+		if ref != "" && strings.HasPrefix(id, ref) {
+			found = append(found, it)
+		}
+	}
+	if len(found) == 1 {
+		return found[0], true
+	}
+	var zero T
+	return zero, false
+}
+
+func filterLabels(flt engine.Filter) string { return strings.Join(flt.Labels, ",") }
 
 // list filters, copies (so callers cannot change the fake's state through
 // a result) and sorts by name, as the real client does.
@@ -185,3 +243,9 @@ func list[T any](items []T, flt engine.Filter, key func(T) (string, map[string]s
 	})
 	return out
 }
+
+func noSuch(kind, ref string) error {
+	return engine.ErrNotFound.WithMessage(fmt.Sprintf("No such %s: %s", kind, ref))
+}
+
+func shortID(id string) string { return id[:min(12, len(id))] }

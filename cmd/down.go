@@ -1,0 +1,63 @@
+package cmd
+
+import (
+	"context"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/berth-compose/berth/convergence"
+)
+
+// downOptions are the flags of `down`.
+type downOptions struct {
+	Volumes       bool
+	RemoveOrphans bool
+	Timeout       int
+}
+
+func newDownCommand(deps *Deps, global *globalOptions) *cobra.Command {
+	opts := &downOptions{}
+	c := &cobra.Command{
+		Use:               "down [OPTIONS] [SERVICE...]",
+		Short:             "Stop and remove containers, networks",
+		ValidArgsFunction: completeServices(deps, global),
+		RunE: func(c *cobra.Command, args []string) error {
+			return runDown(c.Context(), deps, global, opts, args)
+		},
+	}
+	f := c.Flags()
+	f.BoolVarP(&opts.Volumes, "volumes", "v", false, "Remove named volumes declared in the \"volumes\" section of the Compose file and anonymous volumes attached to containers")
+	f.BoolVar(&opts.RemoveOrphans, "remove-orphans", false, "Remove containers for services not defined in the Compose file")
+	f.IntVarP(&opts.Timeout, "timeout", "t", -1, "Specify a shutdown timeout in seconds")
+	return c
+}
+
+func runDown(ctx context.Context, deps *Deps, global *globalOptions, opts *downOptions, services []string) error {
+	s, err := openSession(ctx, deps, global, nil)
+	if err != nil {
+		return err
+	}
+	defer s.close()
+	o, err := s.observe(ctx)
+	if err != nil {
+		return err
+	}
+	plan, err := convergence.PlanDown(s.project, s.graph, o, convergence.DownOptions{
+		Services: services, Volumes: opts.Volumes, RemoveOrphans: opts.RemoveOrphans,
+	})
+	if err != nil {
+		return err
+	}
+	return s.applyWithTimeout(ctx, global, plan, opts.Timeout)
+}
+
+// timeoutOption turns -t seconds into a stop timeout; negative means the
+// container's own.
+func timeoutOption(seconds int) *time.Duration {
+	if seconds < 0 {
+		return nil
+	}
+	d := time.Duration(seconds) * time.Second
+	return &d
+}

@@ -1,0 +1,80 @@
+package cmd
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/compose-spec/compose-go/v2/types"
+
+	"github.com/berth-compose/berth/convergence"
+	"github.com/berth-compose/berth/engine"
+	"github.com/berth-compose/berth/progress"
+	"github.com/berth-compose/berth/project"
+)
+
+// session is what every engine command starts from: the project, its
+// graph, a connected engine and a progress renderer.
+type session struct {
+	project  *types.Project
+	graph    *project.Graph
+	engine   engine.Engine
+	progress progress.Renderer
+	deps     *Deps
+}
+
+// openSession loads the project (services enabled by name even outside the
+// active profiles), builds its graph and connects to the engine.
+func openSession(ctx context.Context, deps *Deps, global *globalOptions, services []string) (*session, error) {
+	p, err := project.Load(ctx, global.loadOptions(deps, services))
+	if err != nil {
+		return nil, err
+	}
+	g, err := project.NewGraph(p)
+	if err != nil {
+		return nil, err
+	}
+	for _, w := range g.Warnings {
+		fmt.Fprintln(deps.Err, "warning:", w)
+	}
+	e, err := deps.Engine(ctx)
+	if err != nil {
+		return nil, err
+	}
+	r, err := progress.New(global.Progress, deps.Err, false)
+	if err != nil {
+		e.Close()
+		return nil, err
+	}
+	return &session{project: p, graph: g, engine: e, progress: r, deps: deps}, nil
+}
+
+func (s *session) close() {
+	s.progress.Close()
+	s.engine.Close()
+}
+
+// observe takes the snapshot the planners read.
+func (s *session) observe(ctx context.Context) (*convergence.Observed, error) {
+	return convergence.Observe(ctx, s.engine, s.project.Name)
+}
+
+// apply runs plan, or with --dry-run prints it and changes nothing.
+func (s *session) apply(ctx context.Context, global *globalOptions, plan *convergence.Plan) error {
+	return s.applyWithTimeout(ctx, global, plan, -1)
+}
+
+// applyWithTimeout is apply with a stop timeout in seconds (-t).
+func (s *session) applyWithTimeout(ctx context.Context, global *globalOptions, plan *convergence.Plan, timeout int) error {
+	for _, w := range plan.Warnings {
+		fmt.Fprintln(s.deps.Err, "warning:", w)
+	}
+	if global.DryRun {
+		_, err := fmt.Fprint(s.deps.Out, plan.String())
+		return err
+	}
+	return convergence.Apply(ctx, s.engine, plan, s.progress, convergence.ApplyOptions{
+		Project:     s.project.Name,
+		Limit:       global.Parallel,
+		StopTimeout: timeoutOption(timeout),
+	})
+}

@@ -1,0 +1,193 @@
+package cmd
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/compose-spec/compose-go/v2/types"
+	"github.com/spf13/cobra"
+
+	"github.com/berth-compose/berth/convergence"
+	"github.com/berth-compose/berth/engine"
+	"github.com/berth-compose/berth/progress"
+	"github.com/berth-compose/berth/project"
+)
+
+// upOptions are the flags of `up` (and `create`, which is up --no-start).
+type upOptions struct {
+	Detach             bool
+	Scale              []string
+	NoDeps             bool
+	ForceRecreate      bool
+	NoRecreate         bool
+	AlwaysRecreateDeps bool
+	RemoveOrphans      bool
+	RenewAnonVolumes   bool
+	NoStart            bool
+	Timeout            int
+	Pull               string
+}
+
+func newUpCommand(deps *Deps, global *globalOptions) *cobra.Command {
+	opts := &upOptions{}
+	c := &cobra.Command{
+		Use:               "up [OPTIONS] [SERVICE...]",
+		Short:             "Create and start containers",
+		ValidArgsFunction: completeServices(deps, global),
+		RunE: func(c *cobra.Command, args []string) error {
+			if !opts.Detach {
+				fmt.Fprintln(deps.Err, "berth: attaching to logs is not supported yet; running detached (as with -d)")
+			}
+			return runUp(c.Context(), deps, global, opts, args)
+		},
+	}
+	f := c.Flags()
+	f.BoolVarP(&opts.Detach, "detach", "d", false, "Detached mode: Run containers in the background")
+	opts.addCreateFlags(c)
+	f.BoolVar(&opts.NoStart, "no-start", false, "Don't start the services after creating them")
+	f.BoolVar(&opts.NoDeps, "no-deps", false, "Don't start linked services")
+	f.IntVarP(&opts.Timeout, "timeout", "t", -1, "Use this timeout in seconds for container shutdown when containers are already running")
+	return c
+}
+
+// addCreateFlags adds the flags `up` and `create` share.
+func (o *upOptions) addCreateFlags(c *cobra.Command) {
+	f := c.Flags()
+	f.StringArrayVar(&o.Scale, "scale", nil, "Scale SERVICE to NUM instances. Overrides the `scale` setting in the Compose file if present.")
+	f.BoolVar(&o.ForceRecreate, "force-recreate", false, "Recreate containers even if their configuration and image haven't changed")
+	f.BoolVar(&o.NoRecreate, "no-recreate", false, "If containers already exist, don't recreate them. Incompatible with --force-recreate.")
+	f.BoolVar(&o.AlwaysRecreateDeps, "always-recreate-deps", false, "Recreate dependent containers. Incompatible with --no-recreate.")
+	f.BoolVar(&o.RemoveOrphans, "remove-orphans", false, "Remove containers for services not defined in the Compose file")
+	f.BoolVarP(&o.RenewAnonVolumes, "renew-anon-volumes", "V", false, "Recreate anonymous volumes instead of retrieving data from the previous containers")
+	f.StringVar(&o.Pull, "pull", "missing", `Pull image before running ("missing"|"never")`)
+}
+
+func (o *upOptions) validate() error {
+	if o.ForceRecreate && o.NoRecreate {
+		return fmt.Errorf("--force-recreate and --no-recreate are incompatible")
+	}
+	if o.AlwaysRecreateDeps && o.NoRecreate {
+		return fmt.Errorf("--always-recreate-deps and --no-recreate are incompatible")
+	}
+	if o.Pull != "missing" && o.Pull != "never" {
+		return fmt.Errorf("invalid --pull %q: use missing or never", o.Pull)
+	}
+	return nil
+}
+
+// scale parses --scale SERVICE=N.
+func (o *upOptions) scale() (map[string]int, error) {
+	out := map[string]int{}
+	for _, v := range o.Scale {
+		name, num, ok := strings.Cut(v, "=")
+		n, err := strconv.Atoi(num)
+		if !ok || err != nil || n < 0 {
+			return nil, fmt.Errorf("invalid --scale %q: use SERVICE=NUMBER", v)
+		}
+		out[name] = n
+	}
+	return out, nil
+}
+
+func runUp(ctx context.Context, deps *Deps, global *globalOptions, opts *upOptions, services []string) error {
+	if err := opts.validate(); err != nil {
+		return err
+	}
+	scale, err := opts.scale()
+	if err != nil {
+		return err
+	}
+	s, err := openSession(ctx, deps, global, services)
+	if err != nil {
+		return err
+	}
+	defer s.close()
+	images, err := s.ensureImages(ctx, opts.Pull, global.DryRun)
+	if err != nil {
+		return err
+	}
+	version, err := s.engine.Version(ctx)
+	if err != nil {
+		return err
+	}
+	o, err := s.observe(ctx)
+	if err != nil {
+		return err
+	}
+	plan, err := convergence.PlanUp(s.project, s.graph, o, convergence.UpOptions{
+		Services: services, NoDeps: opts.NoDeps, Scale: scale,
+		ForceRecreate: opts.ForceRecreate, NoRecreate: opts.NoRecreate, AlwaysRecreateDeps: opts.AlwaysRecreateDeps,
+		RemoveOrphans: opts.RemoveOrphans, RenewAnonVolumes: opts.RenewAnonVolumes, NoStart: opts.NoStart,
+		ImageIDs: images, Version: Version,
+		Spec: s.specFunc(images, version.NegotiatedAPIVersion, global.EnvFiles),
+	})
+	if err != nil {
+		return err
+	}
+	return s.applyWithTimeout(ctx, global, plan, opts.Timeout)
+}
+
+// specFunc builds container specs for the planner from what the engine said.
+func (s *session) specFunc(images map[string]string, apiVersion string, envFiles []string) convergence.SpecFunc {
+	p := s.project
+	return func(svc types.ServiceConfig, n int, name string, inherit []engine.Mount) (convergence.ContainerSpecResult, error) {
+		o := convergence.SpecOptions{
+			Name: name, ImageID: images[project.ImageName(p.Name, svc)], Version: Version,
+			APIVersion: apiVersion, InheritMounts: inherit, EnvFiles: envFiles,
+			ServiceContainer: func(dep string) string { return convergence.ContainerName(p.Name, p.Services[dep], 1) },
+		}
+		spec, warnings, err := convergence.ContainerSpecFor(p, svc, n, o)
+		if err != nil {
+			return convergence.ContainerSpecResult{}, err
+		}
+		extra, err := convergence.ExtraNetworks(p, svc, n, o)
+		return convergence.ContainerSpecResult{Spec: spec, Extra: extra, Warnings: warnings}, err
+	}
+}
+
+// ensureImages finds the image of every service, pulling missing ones
+// unless told not to, and returns reference → image id.
+func (s *session) ensureImages(ctx context.Context, pull string, dryRun bool) (map[string]string, error) {
+	ids := map[string]string{}
+	for _, name := range s.project.ServiceNames() {
+		svc := s.project.Services[name]
+		ref := project.ImageName(s.project.Name, svc)
+		if _, done := ids[ref]; done {
+			continue
+		}
+		id, err := s.engine.ImageID(ctx, ref)
+		if err == nil {
+			ids[ref] = id
+			continue
+		}
+		if !engine.IsNotFound(err) {
+			return nil, err
+		}
+		if id, err = s.pull(ctx, svc, ref, pull, dryRun); err != nil {
+			return nil, err
+		}
+		ids[ref] = id
+	}
+	return ids, nil
+}
+
+func (s *session) pull(ctx context.Context, svc types.ServiceConfig, ref, policy string, dryRun bool) (string, error) {
+	switch {
+	case svc.Image == "" && svc.Build != nil:
+		return "", fmt.Errorf("service %s has no image and berth cannot build images yet; build it (docker build -t %s) first", svc.Name, ref)
+	case policy == "never" || svc.PullPolicy == types.PullPolicyNever:
+		return "", fmt.Errorf("service %s: image %s not found, and pulling is disabled (--pull never or pull_policy: never)", svc.Name, ref)
+	case dryRun:
+		return "", nil
+	}
+	resource := "Image " + ref
+	s.progress.Emit(progress.Event{Resource: resource, Status: progress.Working, Text: "Pulling"})
+	if err := s.engine.PullImage(ctx, ref, func(string) {}); err != nil {
+		s.progress.Emit(progress.Event{Resource: resource, Status: progress.Error, Text: "Error", Err: err})
+		return "", fmt.Errorf("service %s: pulling %s: %w", svc.Name, ref, err)
+	}
+	s.progress.Emit(progress.Event{Resource: resource, Status: progress.Done, Text: "Pulled"})
+	return s.engine.ImageID(ctx, ref)
+}

@@ -1,0 +1,236 @@
+package convergence
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"sync"
+	"time"
+
+	"golang.org/x/sync/semaphore"
+
+	"github.com/berth-compose/berth/engine"
+	"github.com/berth-compose/berth/progress"
+	"github.com/berth-compose/berth/project"
+)
+
+// ApplyOptions tune how a plan is carried out.
+type ApplyOptions struct {
+	Project string // labels to find a service's containers for waits
+	// Limit bounds concurrent engine calls (--parallel); <= 0: no bound.
+	// Waits hold no slot: a wait that held one could starve the very
+	// starts it waits for.
+	Limit       int
+	StopTimeout *time.Duration
+	Now         func() time.Time // replaceable clock for progress events
+}
+
+// Apply carries out plan. Each action starts as soon as its own After set is
+// done. A failed action skips the actions that depend on it while
+// independent ones finish; every failure is reported together at the end.
+// On ctx cancel nothing new starts and the error says so.
+func Apply(ctx context.Context, e engine.Engine, plan *Plan, sink progress.Sink, opts ApplyOptions) error {
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	a := &applier{e: e, sink: sink, opts: opts, byID: map[string]Action{}, created: map[string]string{}, failed: map[string]error{}}
+	if opts.Limit > 0 {
+		a.slots = semaphore.NewWeighted(int64(opts.Limit))
+	}
+	keys := make([]string, 0, len(plan.Actions))
+	for _, act := range plan.Actions {
+		a.byID[act.ID] = act
+		keys = append(keys, act.ID)
+	}
+	err := project.Walk(ctx, keys, func(id string) []string { return a.byID[id].After }, 0, a.run)
+	if ctx.Err() != nil {
+		return fmt.Errorf("interrupted: %w", errors.Join(append([]error{ctx.Err()}, a.failures()...)...))
+	}
+	if err != nil {
+		return err // a cycle in the plan: a planner bug, nothing ran
+	}
+	return errors.Join(a.failures()...)
+}
+
+type applier struct {
+	e     engine.Engine
+	sink  progress.Sink
+	opts  ApplyOptions
+	slots *semaphore.Weighted
+	byID  map[string]Action
+
+	mu      sync.Mutex
+	created map[string]string // create action ID → new container id
+	failed  map[string]error  // action ID → its error, or errSkipped
+}
+
+var errSkipped = errors.New("skipped: a step it depends on failed")
+
+// run is the walk's callback. It never returns an error: failures are
+// recorded so independent actions carry on.
+func (a *applier) run(ctx context.Context, id string) error {
+	act := a.byID[id]
+	if a.blocked(act) {
+		a.fail(id, errSkipped)
+		return nil
+	}
+	if err := a.do(ctx, act); err != nil {
+		if act.Optional {
+			a.emit(act, progress.Warning, "Skipped", err)
+			return nil
+		}
+		a.fail(id, err)
+		a.emit(act, progress.Error, "Error", err)
+	}
+	return nil
+}
+
+func (a *applier) blocked(act Action) bool {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	for _, dep := range act.After {
+		if _, bad := a.failed[dep]; bad {
+			return true
+		}
+	}
+	return false
+}
+
+func (a *applier) fail(id string, err error) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.failed[id] = err
+}
+
+// failures lists the real failures, skips left out, in ID order.
+func (a *applier) failures() []error {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	ids := make([]string, 0, len(a.failed))
+	for id, err := range a.failed {
+		if err != errSkipped {
+			ids = append(ids, id)
+		}
+	}
+	sort.Strings(ids)
+	errs := make([]error, 0, len(ids))
+	for _, id := range ids {
+		errs = append(errs, fmt.Errorf("%s %s: %w", resourceKind(a.byID[id].Kind), a.byID[id].Resource, a.failed[id]))
+	}
+	return errs
+}
+
+// call runs one engine call inside a --parallel slot.
+func (a *applier) call(ctx context.Context, fn func() error) error {
+	if a.slots != nil {
+		if err := a.slots.Acquire(ctx, 1); err != nil {
+			return err
+		}
+		defer a.slots.Release(1)
+	}
+	return fn()
+}
+
+// step emits working/done events around one engine call.
+func (a *applier) step(ctx context.Context, act Action, working, done string, fn func() error) error {
+	a.emit(act, progress.Working, working, nil)
+	if err := a.call(ctx, fn); err != nil {
+		return err
+	}
+	a.emit(act, progress.Done, done, nil)
+	return nil
+}
+
+func (a *applier) emit(act Action, status progress.Status, text string, err error) {
+	if act.Kind == ServiceStarted {
+		return
+	}
+	a.sink.Emit(progress.Event{Resource: resourceKind(act.Kind) + " " + act.Resource, Status: status, Text: text, Err: err, Time: a.opts.Now()})
+}
+
+func resourceKind(k Kind) string {
+	switch k {
+	case CreateNetwork, RemoveNetwork:
+		return "Network"
+	case CreateVolume, RemoveVolume:
+		return "Volume"
+	case WaitHealthy, WaitCompleted, ServiceStarted:
+		return "Service"
+	}
+	return "Container"
+}
+
+// containerID is the id an action works on: its target, or the container
+// its plan created.
+func (a *applier) containerID(act Action, name string) string {
+	if act.Target != "" {
+		return act.Target
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.created["create:"+name]
+}
+
+// do performs one action.
+func (a *applier) do(ctx context.Context, act Action) error {
+	e := a.e
+	switch act.Kind {
+	case ServiceStarted:
+		return nil
+	case CreateNetwork:
+		return a.step(ctx, act, "Creating", "Created", func() error { _, err := e.CreateNetwork(ctx, *act.Network); return err })
+	case CreateVolume:
+		return a.step(ctx, act, "Creating", "Created", func() error { _, err := e.CreateVolume(ctx, *act.Volume); return err })
+	case CreateContainer:
+		return a.step(ctx, act, "Creating", "Created", func() error { return a.create(ctx, act) })
+	case StartContainer:
+		return a.step(ctx, act, "Starting", "Started", func() error { return e.StartContainer(ctx, a.containerID(act, act.Resource)) })
+	case StopContainer:
+		return a.step(ctx, act, "Stopping", "Stopped", func() error { return e.StopContainer(ctx, act.Target, a.opts.StopTimeout) })
+	case RemoveContainer:
+		return a.step(ctx, act, "Removing", "Removed", func() error {
+			return e.RemoveContainer(ctx, act.Target, engine.RemoveOptions{Volumes: act.RemoveVolumes})
+		})
+	case RenameContainer:
+		return a.step(ctx, act, "Recreate", "Recreated", func() error { return e.RenameContainer(ctx, a.containerID(act, act.NewName), act.NewName) })
+	case ConnectNetwork:
+		return a.step(ctx, act, "Connecting", "Connected", func() error {
+			return e.ConnectNetwork(ctx, act.Resource, a.containerID(act, act.ContainerName), *act.Endpoint)
+		})
+	case RemoveNetwork:
+		return a.step(ctx, act, "Removing", "Removed", func() error { return e.RemoveNetwork(ctx, act.Target) })
+	case RemoveVolume:
+		return a.step(ctx, act, "Removing", "Removed", func() error { return e.RemoveVolume(ctx, act.Target, false) })
+	case WaitHealthy:
+		a.emit(act, progress.Working, "Waiting", nil)
+		return a.waitDone(act, "Healthy", waitService(ctx, e, a.opts.Project, act.Service, healthy))
+	case WaitCompleted:
+		a.emit(act, progress.Working, "Waiting", nil)
+		return a.waitDone(act, "Exited", waitService(ctx, e, a.opts.Project, act.Service, completed))
+	}
+	return fmt.Errorf("unknown action kind %s", act.Kind)
+}
+
+func (a *applier) waitDone(act Action, text string, err error) error {
+	if err == nil {
+		a.emit(act, progress.Done, text, nil)
+	}
+	return err
+}
+
+// create makes the container and records its id for the start, rename and
+// connect actions that follow.
+func (a *applier) create(ctx context.Context, act Action) error {
+	if act.Container == nil {
+		return errors.New("no container spec in plan")
+	}
+	id, err := a.e.CreateContainer(ctx, *act.Container)
+	if err != nil {
+		return err
+	}
+	a.mu.Lock()
+	a.created[act.ID] = id
+	a.mu.Unlock()
+	return nil
+}

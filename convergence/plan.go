@@ -1,0 +1,174 @@
+package convergence
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/berth-compose/berth/engine"
+)
+
+// Kind is what one action does. Values are explicit: they appear in plan
+// text that tests compare.
+type Kind int
+
+const (
+	CreateNetwork   Kind = 1
+	CreateVolume    Kind = 2
+	CreateContainer Kind = 3
+	StartContainer  Kind = 4
+	StopContainer   Kind = 5
+	RemoveContainer Kind = 6
+	RenameContainer Kind = 7
+	ConnectNetwork  Kind = 8
+	WaitHealthy     Kind = 9  // a service's containers report healthy
+	WaitCompleted   Kind = 10 // a service's containers exited 0
+	ServiceStarted  Kind = 11 // a barrier: every container of a service started
+	RemoveNetwork   Kind = 12
+	RemoveVolume    Kind = 13
+)
+
+var kindNames = map[Kind]string{
+	CreateNetwork: "create-network", CreateVolume: "create-volume",
+	CreateContainer: "create", StartContainer: "start", StopContainer: "stop",
+	RemoveContainer: "remove", RenameContainer: "rename", ConnectNetwork: "connect",
+	WaitHealthy: "wait-healthy", WaitCompleted: "wait-completed", ServiceStarted: "started",
+	RemoveNetwork: "remove-network", RemoveVolume: "remove-volume",
+}
+
+func (k Kind) String() string {
+	if s, ok := kindNames[k]; ok {
+		return s
+	}
+	return fmt.Sprintf("Kind(%d)", int(k))
+}
+
+// Action is one engine call (or one wait) of a plan.
+type Action struct {
+	ID       string // unique in the plan, stable: "create:shop-web-1"
+	Kind     Kind
+	Resource string   // the engine object, by name: "shop-web-1", "shop_default"
+	Reason   string   // why the action exists, for users and tests
+	After    []string // IDs that must finish first, sorted
+	// Optional marks work whose failure only warns (required: false).
+	Optional bool
+
+	Service string // for container actions and waits
+	Number  int    // container number, for container actions
+	// Target is the existing container's id for stop, remove, rename and
+	// start of an existing container; for rename, NewName is the final name.
+	Target  string
+	NewName string
+	// ContainerName is the container a ConnectNetwork attaches (created by
+	// this plan, so its id is only known while applying).
+	ContainerName string
+
+	// RemoveVolumes also removes a removed container's anonymous volumes.
+	RemoveVolumes bool
+
+	Container *engine.ContainerSpec // for CreateContainer
+	Network   *engine.NetworkSpec   // for CreateNetwork
+	Volume    *engine.VolumeSpec    // for CreateVolume
+	Endpoint  *engine.EndpointSpec  // for ConnectNetwork; Resource is the network
+}
+
+// Plan is the actions that bring the engine to the desired state. It is plain
+// data: printed by --dry-run, compared by tests, carried out by Apply.
+type Plan struct {
+	Actions  []Action
+	Warnings []string
+}
+
+// String is one line per action, in ID order:
+// "create:shop-web-1 [after create-network:shop_default] (new container)".
+func (p *Plan) String() string {
+	var b strings.Builder
+	for _, a := range p.sorted() {
+		b.WriteString(a.ID)
+		if len(a.After) > 0 {
+			b.WriteString(" [after " + strings.Join(a.After, " ") + "]")
+		}
+		if a.Optional {
+			b.WriteString(" optional")
+		}
+		if a.Reason != "" {
+			b.WriteString(" (" + a.Reason + ")")
+		}
+		b.WriteByte('\n')
+	}
+	for _, w := range p.Warnings {
+		b.WriteString("warning: " + w + "\n")
+	}
+	return b.String()
+}
+
+func (p *Plan) sorted() []Action {
+	out := append([]Action(nil), p.Actions...)
+	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	return out
+}
+
+// Empty reports whether the plan changes nothing.
+func (p *Plan) Empty() bool {
+	for _, a := range p.Actions {
+		if a.Kind != ServiceStarted {
+			return false
+		}
+	}
+	return true
+}
+
+// builder accumulates actions and guarantees unique IDs.
+type builder struct {
+	actions map[string]*Action
+	order   []string
+}
+
+func newBuilder() *builder { return &builder{actions: map[string]*Action{}} }
+
+func (b *builder) add(a Action) *Action {
+	if a.ID == "" {
+		a.ID = a.Kind.String() + ":" + a.Resource
+	}
+	if prev, ok := b.actions[a.ID]; ok {
+		prev.After = mergeIDs(prev.After, a.After)
+		return prev
+	}
+	a.After = mergeIDs(nil, a.After)
+	b.actions[a.ID] = &a
+	b.order = append(b.order, a.ID)
+	return b.actions[a.ID]
+}
+
+func (b *builder) has(id string) bool { _, ok := b.actions[id]; return ok }
+
+// plan drops dependencies on actions that do not exist (work already done),
+// so every After names an action of the plan.
+func (b *builder) plan() *Plan {
+	p := &Plan{}
+	for _, id := range b.order {
+		a := *b.actions[id]
+		var after []string
+		for _, dep := range a.After {
+			if b.has(dep) {
+				after = append(after, dep)
+			}
+		}
+		a.After = after
+		p.Actions = append(p.Actions, a)
+	}
+	return p
+}
+
+func mergeIDs(a, b []string) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, id := range append(append([]string(nil), a...), b...) {
+		if id != "" && !seen[id] {
+			seen[id] = true
+			out = append(out, id)
+		}
+	}
+	sort.Strings(out)
+	return out
+}

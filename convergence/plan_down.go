@@ -1,0 +1,137 @@
+package convergence
+
+import (
+	"fmt"
+	"sort"
+
+	"github.com/compose-spec/compose-go/v2/types"
+
+	"github.com/berth-compose/berth/engine"
+	"github.com/berth-compose/berth/project"
+)
+
+// DownOptions are the choices of `down` (and of stop/rm, which reuse it).
+type DownOptions struct {
+	Services      []string // only these services' containers; empty: all
+	Volumes       bool     // -v: named volumes and anonymous ones go too
+	RemoveOrphans bool
+	StopOnly      bool // stop: keep containers, networks and volumes
+}
+
+// PlanDown is teardown as a plan: containers stop in reverse dependency
+// order (a service stops after the services that depend on it), then go,
+// then the networks (and with -v the volumes) they used.
+func PlanDown(p *types.Project, g *project.Graph, o *Observed, opts DownOptions) (*Plan, error) {
+	b := newBuilder()
+	services := opts.Services
+	if len(services) == 0 {
+		services = g.Services()
+	}
+	for _, svc := range services {
+		if _, ok := p.Services[svc]; !ok {
+			return nil, fmt.Errorf("no such service: %s", svc)
+		}
+		for _, c := range sortedContainers(o.ServiceContainers(svc)) {
+			teardownContainer(b, c, svc, stopAfter(g, o, svc), opts)
+		}
+	}
+	warnings := orphanTeardown(b, p, o, opts)
+	if len(opts.Services) == 0 && !opts.StopOnly {
+		projectResources(b, p, o, opts, idsOf(b, RemoveContainer))
+	}
+	plan := b.plan()
+	plan.Warnings = warnings
+	return plan, nil
+}
+
+// teardownContainer plans stop (and remove) of c.
+func teardownContainer(b *builder, c engine.Container, svc string, after []string, opts DownOptions) {
+	if c.State == engine.StateRunning || c.State == engine.StatePaused || c.State == engine.StateRestarting {
+		b.add(Action{ID: "stop:" + c.Name, Kind: StopContainer, Resource: c.Name, Service: svc, Target: c.ID, After: after})
+	}
+	if !opts.StopOnly {
+		b.add(Action{ID: "remove:" + c.Name, Kind: RemoveContainer, Resource: c.Name, Service: svc, Target: c.ID,
+			After: []string{"stop:" + c.Name}, RemoveVolumes: opts.Volumes})
+	}
+}
+
+// stopAfter lists the stops of svc's dependents: they stop first, so a
+// database outlives the services that still write to it.
+func stopAfter(g *project.Graph, o *Observed, svc string) []string {
+	var ids []string
+	for _, e := range g.Dependents(svc) {
+		for _, c := range o.ServiceContainers(e.From) {
+			ids = append(ids, "stop:"+c.Name)
+		}
+	}
+	return ids
+}
+
+func orphanTeardown(b *builder, p *types.Project, o *Observed, opts DownOptions) []string {
+	var orphans []string
+	for _, c := range o.Containers {
+		svc := c.Labels[LabelService]
+		_, known := p.Services[svc]
+		_, disabled := p.DisabledServices[svc]
+		if known || disabled || c.Labels[LabelOneoff] == "True" {
+			continue
+		}
+		if opts.RemoveOrphans && !opts.StopOnly {
+			teardownContainer(b, c, svc, nil, opts)
+			continue
+		}
+		orphans = append(orphans, c.Name)
+	}
+	if len(orphans) == 0 || opts.RemoveOrphans {
+		return nil
+	}
+	return []string{fmt.Sprintf("found orphan containers (%v) for this project; if you removed or renamed their services, run with --remove-orphans to clean them up", orphans)}
+}
+
+// projectResources removes the project's own networks and, with -v, its
+// volumes, once every container is gone. External ones and ones without the
+// project's label (made by hand) stay.
+func projectResources(b *builder, p *types.Project, o *Observed, opts DownOptions, after []string) {
+	for _, key := range sortedKeys(p.Networks) {
+		n := p.Networks[key]
+		if got, ok := o.Networks[n.Name]; ok && !bool(n.External) && got.Labels[LabelProject] == p.Name {
+			b.add(Action{Kind: RemoveNetwork, Resource: n.Name, Target: got.ID, After: after})
+		}
+	}
+	if !opts.Volumes {
+		return
+	}
+	for _, key := range sortedKeys(p.Volumes) {
+		v := p.Volumes[key]
+		if got, ok := o.Volumes[v.Name]; ok && !bool(v.External) && got.Labels[LabelProject] == p.Name {
+			b.add(Action{Kind: RemoveVolume, Resource: v.Name, Target: v.Name, After: after})
+		}
+	}
+}
+
+func idsOf(b *builder, kind Kind) []string {
+	var ids []string
+	for _, id := range b.order {
+		if b.actions[id].Kind == kind {
+			ids = append(ids, id)
+		}
+	}
+	return ids
+}
+
+func sortedContainers(m map[int]engine.Container) []engine.Container {
+	var out []engine.Container
+	for _, k := range sortedIntKeys(m) {
+		out = append(out, m[k])
+	}
+	return out
+}
+
+func sortedIntKeys[V any](m map[int]V) []int {
+	keys := make([]int, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Ints(keys)
+	return keys
+}

@@ -1,0 +1,436 @@
+package convergence
+
+import (
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/compose-spec/compose-go/v2/types"
+
+	"github.com/berth-compose/berth/engine"
+	"github.com/berth-compose/berth/project"
+)
+
+// SpecFunc builds the spec of a service's container number n, named name,
+// keeping the anonymous volumes in inherit. Plan stays pure: the caller
+// closes over whatever the spec needs from the engine (image ids, API
+// version).
+// It also returns the networks to connect before start (engines before API
+// 1.44 take one at create) and warnings about attributes it cannot honour.
+type SpecFunc func(s types.ServiceConfig, number int, name string, inherit []engine.Mount) (ContainerSpecResult, error)
+
+// ContainerSpecResult is what a SpecFunc builds.
+type ContainerSpecResult struct {
+	Spec     engine.ContainerSpec
+	Extra    []NetworkAttachment
+	Warnings []string
+}
+
+// UpOptions are the choices of `up` that change the plan.
+type UpOptions struct {
+	Services           []string // selected services; empty means all
+	NoDeps             bool     // do not bring up the selection's dependencies
+	ForceRecreate      bool
+	NoRecreate         bool
+	AlwaysRecreateDeps bool
+	RemoveOrphans      bool
+	RenewAnonVolumes   bool           // -V: recreated containers get fresh anonymous volumes
+	Scale              map[string]int // --scale
+	NoStart            bool
+	// ImageIDs maps image references to the ids the engine has, so a pulled
+	// or rebuilt image recreates its containers. Unknown images are skipped.
+	ImageIDs map[string]string
+	Spec     SpecFunc
+	Version  string // for the com.docker.compose.version label of networks and volumes
+}
+
+// PlanUp computes what `up` must do to make the engine match p. It makes no
+// engine call: o is the snapshot, opts the user's choices.
+func PlanUp(p *types.Project, g *project.Graph, o *Observed, opts UpOptions) (*Plan, error) {
+	u := &upPlanner{p: p, g: g, o: o, opts: opts, b: newBuilder(), recreated: map[string]bool{}}
+	selected, err := u.selection()
+	if err != nil {
+		return nil, err
+	}
+	for _, name := range g.StartOrder(selected) {
+		if err := u.service(p.Services[name], selected); err != nil {
+			return nil, err
+		}
+	}
+	u.orphans()
+	plan := u.b.plan()
+	plan.Warnings = append(plan.Warnings, u.warnings...)
+	return plan, nil
+}
+
+type upPlanner struct {
+	p    *types.Project
+	g    *project.Graph
+	o    *Observed
+	opts UpOptions
+	b    *builder
+	// recreated names the services whose containers this plan replaces, so
+	// dependents declared with `restart: true` are replaced after them.
+	recreated map[string]bool
+	warnings  []string
+}
+
+func (u *upPlanner) selection() ([]string, error) {
+	if len(u.opts.Services) == 0 {
+		return u.g.Services(), nil
+	}
+	for _, s := range u.opts.Services {
+		if _, ok := u.p.Services[s]; !ok {
+			return nil, fmt.Errorf("no such service: %s", s)
+		}
+	}
+	if u.opts.NoDeps {
+		return append([]string(nil), u.opts.Services...), nil
+	}
+	return u.g.DependencyClosure(u.opts.Services...), nil
+}
+
+// service plans one service: its resources, then each container.
+func (u *upPlanner) service(s types.ServiceConfig, selected []string) error {
+	resources, err := u.resources(s)
+	if err != nil {
+		return err
+	}
+	hash, err := ServiceHash(s)
+	if err != nil {
+		return err
+	}
+	existing := u.o.ServiceContainers(s.Name)
+	want := replicas(s, u.opts.Scale)
+	for n := 1; n <= want; n++ {
+		if err := u.container(s, n, hash, existing[n], resources, selected); err != nil {
+			return err
+		}
+	}
+	u.scaleDown(s, existing, want)
+	u.b.add(Action{ID: "started:" + s.Name, Kind: ServiceStarted, Resource: s.Name, Service: s.Name, After: u.startIDs(s.Name)})
+	return nil
+}
+
+// container plans container n of s: create, recreate, start, or nothing.
+func (u *upPlanner) container(s types.ServiceConfig, n int, hash string, c engine.Container, resources, selected []string) error {
+	name := ContainerName(u.p.Name, s, n)
+	startAfter := u.startDependencies(s, selected)
+	switch reason := u.recreateReason(s, c, hash); {
+	case c.ID == "":
+		ready, err := u.create(s, n, name, name, nil, append(resources, u.createDependencies(s)...), "new container")
+		if err != nil {
+			return err
+		}
+		u.start(s, n, name, "", append(startAfter, ready...), "new container")
+	case reason != "":
+		u.recreated[s.Name] = true
+		return u.recreate(s, n, name, c, resources, startAfter, reason)
+	case c.State != engine.StateRunning:
+		u.start(s, n, name, c.ID, startAfter, "was "+string(c.State))
+	}
+	return nil
+}
+
+// recreateReason says why container c of s must be replaced, "" if not.
+func (u *upPlanner) recreateReason(s types.ServiceConfig, c engine.Container, hash string) string {
+	switch {
+	case c.ID == "" || u.opts.NoRecreate:
+		return ""
+	case u.opts.ForceRecreate:
+		return "--force-recreate"
+	case c.Labels[LabelConfigHash] != hash:
+		return "configuration changed" + changedSections(s, c)
+	}
+	if id := u.opts.ImageIDs[project.ImageName(u.p.Name, s)]; id != "" && c.Labels[LabelImage] != "" && c.Labels[LabelImage] != id {
+		return "image changed"
+	}
+	for _, e := range u.g.Dependencies(s.Name) {
+		if u.recreated[e.To] && (e.Restart || u.opts.AlwaysRecreateDeps) {
+			return "dependency " + e.To + " recreated"
+		}
+	}
+	return ""
+}
+
+// recreate replaces c without losing it before its successor exists:
+// create under a temporary name, stop and remove the old one, rename.
+func (u *upPlanner) recreate(s types.ServiceConfig, n int, name string, c engine.Container, resources, startAfter []string, reason string) error {
+	tmp := shortID(c.ID) + "_" + name
+	var inherit []engine.Mount
+	if !u.opts.RenewAnonVolumes {
+		inherit = anonymousMounts(c)
+	}
+	ready, err := u.create(s, n, name, tmp, inherit, append(resources, u.createDependencies(s)...), reason)
+	if err != nil {
+		return err
+	}
+	u.b.add(Action{ID: "stop:" + name, Kind: StopContainer, Resource: name, Service: s.Name, Number: n, Target: c.ID, After: []string{"create:" + name}, Reason: reason})
+	u.b.add(Action{ID: "remove:" + name, Kind: RemoveContainer, Resource: name, Service: s.Name, Number: n, Target: c.ID, After: []string{"stop:" + name}, Reason: reason})
+	u.b.add(Action{ID: "rename:" + name, Kind: RenameContainer, Resource: tmp, NewName: name, Service: s.Name, Number: n, After: append(ready, "remove:"+name), Reason: reason})
+	u.start(s, n, name, "", append(startAfter, "rename:"+name), reason)
+	return nil
+}
+
+// create plans the container's creation, and the connection of its extra
+// networks, and returns the IDs its start must wait for.
+func (u *upPlanner) create(s types.ServiceConfig, n int, name, createAs string, inherit []engine.Mount, after []string, reason string) ([]string, error) {
+	a := Action{ID: "create:" + name, Kind: CreateContainer, Resource: createAs, Service: s.Name, Number: n, After: after, Reason: reason}
+	ready := []string{a.ID}
+	if u.opts.Spec != nil {
+		res, err := u.opts.Spec(s, n, createAs, inherit)
+		if err != nil {
+			return nil, fmt.Errorf("service %s: %w", s.Name, err)
+		}
+		a.Container = &res.Spec
+		u.warn(res.Warnings...)
+		for _, x := range res.Extra {
+			ep := x.Endpoint
+			c := u.b.add(Action{ID: "connect:" + name + ":" + x.Network, Kind: ConnectNetwork, Resource: x.Network,
+				ContainerName: name, Service: s.Name, Number: n, Endpoint: &ep, After: []string{a.ID}, Reason: "engine API before 1.44"})
+			ready = append(ready, c.ID)
+		}
+	}
+	u.b.add(a)
+	return ready, nil
+}
+
+// warn records warnings once each: every container of a service repeats them.
+func (u *upPlanner) warn(ws ...string) {
+	for _, w := range ws {
+		if !contains(u.warnings, w) {
+			u.warnings = append(u.warnings, w)
+		}
+	}
+}
+
+func (u *upPlanner) start(s types.ServiceConfig, n int, name, target string, after []string, reason string) {
+	if u.opts.NoStart {
+		return
+	}
+	u.b.add(Action{ID: "start:" + name, Kind: StartContainer, Resource: name, Service: s.Name, Number: n, Target: target, After: after, Reason: reason})
+}
+
+// startIDs lists the start actions planned so far for service.
+func (u *upPlanner) startIDs(service string) []string {
+	var ids []string
+	for _, id := range u.b.order {
+		if a := u.b.actions[id]; a.Kind == StartContainer && a.Service == service {
+			ids = append(ids, id)
+		}
+	}
+	return ids
+}
+
+// startDependencies turns depends_on conditions into plan edges: a start
+// waits for its dependencies' starts, health or completion.
+func (u *upPlanner) startDependencies(s types.ServiceConfig, selected []string) []string {
+	var after []string
+	for _, e := range u.g.Dependencies(s.Name) {
+		if !contains(selected, e.To) {
+			continue // --no-deps: what is not brought up is not waited for
+		}
+		switch e.Condition {
+		case types.ServiceConditionHealthy:
+			u.b.add(Action{ID: "wait-healthy:" + e.To, Kind: WaitHealthy, Resource: e.To, Service: e.To, After: []string{"started:" + e.To}, Optional: !e.Required})
+			after = append(after, "wait-healthy:"+e.To)
+		case types.ServiceConditionCompletedSuccessfully:
+			u.b.add(Action{ID: "wait-completed:" + e.To, Kind: WaitCompleted, Resource: e.To, Service: e.To, After: []string{"started:" + e.To}, Optional: !e.Required})
+			after = append(after, "wait-completed:"+e.To)
+		default:
+			after = append(after, "started:"+e.To)
+		}
+	}
+	return after
+}
+
+// createDependencies: a container that shares another's namespaces or
+// volumes, or links to it, can only be created once that one runs. Plain
+// depends_on does not hold creation back, so a chain creates in parallel.
+func (u *upPlanner) createDependencies(s types.ServiceConfig) []string {
+	var after []string
+	for _, e := range u.g.Dependencies(s.Name) {
+		if e.Kind != project.DependsOn {
+			after = append(after, "started:"+e.To)
+		}
+	}
+	return after
+}
+
+// resources plans the networks and volumes s uses and returns their IDs.
+func (u *upPlanner) resources(s types.ServiceConfig) ([]string, error) {
+	var ids []string
+	for _, key := range sortedKeys(s.Networks) {
+		id, err := u.network(key)
+		if err != nil {
+			return nil, fmt.Errorf("service %s: %w", s.Name, err)
+		}
+		ids = append(ids, id)
+	}
+	for _, v := range s.Volumes {
+		if v.Type != types.VolumeTypeVolume || v.Source == "" {
+			continue
+		}
+		id, err := u.volume(v.Source)
+		if err != nil {
+			return nil, fmt.Errorf("service %s: %w", s.Name, err)
+		}
+		ids = append(ids, id)
+	}
+	return ids, nil
+}
+
+func (u *upPlanner) network(key string) (string, error) {
+	n, ok := u.p.Networks[key]
+	if !ok {
+		return "", fmt.Errorf("network %q is not defined", key)
+	}
+	if _, exists := u.o.Networks[n.Name]; exists {
+		return "", nil
+	}
+	if bool(n.External) {
+		return "", fmt.Errorf("network %s declared as external, but could not be found; create it with `docker network create %s`", n.Name, n.Name)
+	}
+	spec, err := NetworkSpecFor(u.p.Name, key, n, u.opts.Version)
+	if err != nil {
+		return "", err
+	}
+	u.warn(NetworkSpecWarnings(key, n)...)
+	a := u.b.add(Action{Kind: CreateNetwork, Resource: n.Name, Network: &spec, Reason: "missing"})
+	return a.ID, nil
+}
+
+func (u *upPlanner) volume(key string) (string, error) {
+	v, ok := u.p.Volumes[key]
+	if !ok {
+		return "", fmt.Errorf("volume %q is not defined", key)
+	}
+	if _, exists := u.o.Volumes[v.Name]; exists {
+		return "", nil
+	}
+	if bool(v.External) {
+		return "", fmt.Errorf("external volume %q not found; create it with `docker volume create %s`", v.Name, v.Name)
+	}
+	spec := VolumeSpecFor(u.p.Name, key, v, u.opts.Version)
+	a := u.b.add(Action{Kind: CreateVolume, Resource: v.Name, Volume: &spec, Reason: "missing"})
+	return a.ID, nil
+}
+
+// scaleDown removes the containers numbered above want, highest first in
+// the plan text (they go in parallel).
+func (u *upPlanner) scaleDown(s types.ServiceConfig, existing map[int]engine.Container, want int) {
+	for n, c := range existing {
+		if n <= want {
+			continue
+		}
+		reason := "scaled down to " + strconv.Itoa(want)
+		u.b.add(Action{ID: "stop:" + c.Name, Kind: StopContainer, Resource: c.Name, Service: s.Name, Number: n, Target: c.ID, Reason: reason})
+		u.b.add(Action{ID: "remove:" + c.Name, Kind: RemoveContainer, Resource: c.Name, Service: s.Name, Number: n, Target: c.ID, After: []string{"stop:" + c.Name}, Reason: reason})
+	}
+}
+
+// orphans handles containers of services the project no longer has.
+func (u *upPlanner) orphans() {
+	var names []string
+	for _, c := range u.o.Containers {
+		svc := c.Labels[LabelService]
+		if _, ok := u.p.Services[svc]; ok || c.Labels[LabelOneoff] == "True" {
+			continue
+		}
+		if _, disabled := u.p.DisabledServices[svc]; disabled {
+			continue // a profile not enabled now is not an orphan
+		}
+		if !u.opts.RemoveOrphans {
+			names = append(names, c.Name)
+			continue
+		}
+		u.b.add(Action{ID: "stop:" + c.Name, Kind: StopContainer, Resource: c.Name, Service: svc, Target: c.ID, Reason: "orphan"})
+		u.b.add(Action{ID: "remove:" + c.Name, Kind: RemoveContainer, Resource: c.Name, Service: svc, Target: c.ID, After: []string{"stop:" + c.Name}, Reason: "orphan"})
+	}
+	if len(names) > 0 {
+		u.warnings = append(u.warnings, fmt.Sprintf("found orphan containers (%v) for this project; if you removed or renamed their services, run with --remove-orphans to clean them up", names))
+	}
+}
+
+// changedSections names the sections whose berth.config-hash.* label
+// differs, e.g. ": environment, ports". Containers made by docker compose
+// carry no such labels, and then nothing more can be said.
+func changedSections(s types.ServiceConfig, c engine.Container) string {
+	var changed []string
+	for _, sec := range Sections() {
+		old, ok := c.Labels[LabelSectionHashPrefix+sec]
+		if !ok {
+			return ""
+		}
+		if old != SectionHashes(s)[sec] {
+			changed = append(changed, sec)
+		}
+	}
+	if len(changed) == 0 {
+		return ""
+	}
+	return ": " + strings.Join(changed, ", ")
+}
+
+// replicas is how many containers s should have.
+func replicas(s types.ServiceConfig, scale map[string]int) int {
+	if n, ok := scale[s.Name]; ok {
+		return n
+	}
+	if s.Scale != nil {
+		return *s.Scale
+	}
+	if s.Deploy != nil && s.Deploy.Replicas != nil {
+		return *s.Deploy.Replicas
+	}
+	return 1
+}
+
+func anonymousMounts(c engine.Container) []engine.Mount {
+	var out []engine.Mount
+	for _, m := range c.Mounts {
+		if m.Type == "volume" && m.Name != "" && looksAnonymous(m.Name) {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// looksAnonymous: the engine names anonymous volumes with 64 hex digits.
+func looksAnonymous(name string) bool {
+	if len(name) != 64 {
+		return false
+	}
+	for _, r := range name {
+		if !(r >= '0' && r <= '9' || r >= 'a' && r <= 'f') {
+			return false
+		}
+	}
+	return true
+}
+
+func shortID(id string) string {
+	if len(id) > 12 {
+		return id[:12]
+	}
+	return id
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}

@@ -1,0 +1,79 @@
+package enginetest
+
+import (
+	"context"
+	"fmt"
+	"strings"
+)
+
+// WithImage makes the engine hold image ref with id, so containers can be
+// created from it. "busybox", "busybox:latest" and
+// "docker.io/library/busybox:latest" are the same ref.
+func (f *Fake) WithImage(ref, id string) *Fake {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.images[normalizeRef(ref)] = id
+	return f
+}
+
+// ImageID resolves ref, or an image id, to the id of a held image.
+func (f *Fake) ImageID(ctx context.Context, ref string) (string, error) {
+	if err := f.begin(ctx, "ImageID", ref); err != nil {
+		return "", err
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	id, ok := f.image(ref)
+	if !ok {
+		return "", fmt.Errorf("inspecting image %s: %w", ref, noSuch("image", ref))
+	}
+	return id, nil
+}
+
+func (f *Fake) image(ref string) (string, bool) {
+	if id, ok := f.images[normalizeRef(ref)]; ok {
+		return id, true
+	}
+	for _, id := range f.images {
+		if id == ref || id == "sha256:"+ref {
+			return id, true
+		}
+	}
+	return "", false
+}
+
+// PullImage makes the engine hold ref (with a new id unless it held it
+// already), reporting progress as two lines. Make a pull fail with Fail,
+// or with OnCall for one ref only.
+func (f *Fake) PullImage(ctx context.Context, ref string, progress func(status string)) error {
+	if err := f.begin(ctx, "PullImage", ref); err != nil {
+		return err
+	}
+	f.mu.Lock()
+	norm := normalizeRef(ref)
+	if _, ok := f.images[norm]; !ok {
+		f.images[norm] = "sha256:" + f.newID("image")
+	}
+	f.emit("image", "pull", norm, map[string]string{"name": norm})
+	f.mu.Unlock()
+	// Outside the lock: progress may call back into the fake.
+	if progress != nil {
+		progress("Pulling from " + norm)
+		progress("Status: Downloaded newer image for " + norm)
+	}
+	return nil
+}
+
+// normalizeRef spells an image reference the way the engine keys it:
+// without the default registry and namespace, with a tag.
+func normalizeRef(ref string) string {
+	ref = strings.TrimPrefix(ref, "docker.io/")
+	ref = strings.TrimPrefix(ref, "library/")
+	if strings.Contains(ref, "@") {
+		return ref
+	}
+	if i := strings.LastIndex(ref, ":"); i < 0 || strings.Contains(ref[i:], "/") {
+		return ref + ":latest"
+	}
+	return ref
+}

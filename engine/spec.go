@@ -1,0 +1,85 @@
+package engine
+
+import (
+	"time"
+
+	"github.com/moby/moby/api/types/container"
+	"github.com/moby/moby/api/types/network"
+)
+
+// ContainerSpec is everything a container is created from. It carries the
+// engine API's own definition types (moby/moby/api, plain data, no client):
+// they have a field for every container attribute, and a neutral copy of
+// them all would only be a second place to forget one. Only this package
+// sends them to an engine.
+type ContainerSpec struct {
+	Name       string
+	Config     *container.Config
+	Host       *container.HostConfig
+	Networking *network.NetworkingConfig
+	// Platform, when set, is os[/arch[/variant]] for the image to run.
+	Platform string
+}
+
+// EndpointSpec configures a container's attachment to one network.
+type EndpointSpec = network.EndpointSettings
+
+// NetworkSpec is what a network is created from.
+type NetworkSpec struct {
+	Name       string
+	Driver     string
+	Options    map[string]string
+	Labels     map[string]string
+	Internal   bool
+	Attachable bool
+	EnableIPv6 *bool
+	IPAM       *network.IPAM
+}
+
+// VolumeSpec is what a volume is created from.
+type VolumeSpec struct {
+	Name       string
+	Driver     string
+	DriverOpts map[string]string
+	Labels     map[string]string
+}
+
+// RemoveOptions says how to remove a container.
+type RemoveOptions struct {
+	Force   bool // kill it first if it runs
+	Volumes bool // also remove its anonymous volumes
+}
+
+// ContainerDetails is the part of an inspect that berth reads.
+type ContainerDetails struct {
+	Container
+	ExitCode  int
+	Health    string // "", "starting", "healthy", "unhealthy"
+	HealthLog []HealthResult
+	StartedAt time.Time
+}
+
+// HealthResult is one run of a container's healthcheck.
+type HealthResult struct {
+	ExitCode int
+	Output   string
+	End      time.Time
+}
+
+// Event is one engine event, e.g. a container start or a health change.
+type Event struct {
+	Type   string // "container", "network", "volume", "image"
+	Action string // "create", "start", "die", "health_status: healthy", ...
+	ID     string
+	// Attributes holds the actor's labels and details (name, exitCode...).
+	Attributes map[string]string
+	Time       time.Time
+}
+
+// Mount is one mount of a container, as a list call reports it.
+type Mount struct {
+	Type        string // "volume", "bind", "tmpfs"
+	Name        string // volume name, for volumes
+	Source      string
+	Destination string
+}
