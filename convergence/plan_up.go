@@ -358,12 +358,13 @@ func (u *upPlanner) orphans() {
 // carry no such labels, and then nothing more can be said.
 func changedSections(s types.ServiceConfig, c engine.Container) string {
 	var changed []string
+	now := SectionHashes(s)
 	for _, sec := range Sections() {
 		old, ok := c.Labels[LabelSectionHashPrefix+sec]
 		if !ok {
 			return ""
 		}
-		if old != SectionHashes(s)[sec] {
+		if old != now[sec] {
 			changed = append(changed, sec)
 		}
 	}

@@ -6,6 +6,7 @@ package e2e
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -271,6 +272,25 @@ func dockerAPI(t *testing.T, method, path string) (int, []byte) {
 }
 
 func engineCall(method, path string) (int, []byte, error) {
+	return engineCallBody(method, path, nil)
+}
+
+// dockerAPIJSON is dockerAPI with a JSON request body.
+func dockerAPIJSON(t *testing.T, method, path string, body any) (int, []byte) {
+	t.Helper()
+	requireEngine(t)
+	data, err := json.Marshal(body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, out, err := engineCallBody(method, path, data)
+	if err != nil {
+		t.Fatalf("engine %s %s: %v", method, path, err)
+	}
+	return code, out
+}
+
+func engineCallBody(method, path string, body []byte) (int, []byte, error) {
 	ep, err := engine()
 	if err != nil {
 		return 0, nil, err
@@ -278,17 +298,24 @@ func engineCall(method, path string) (int, []byte, error) {
 	// Not the test's context: see runBerth.
 	ctx, cancel := context.WithTimeout(context.Background(), apiTimeout)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, method, ep.base+path, nil)
+	var reader io.Reader
+	if body != nil {
+		reader = bytes.NewReader(body)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, ep.base+path, reader)
 	if err != nil {
 		return 0, nil, err
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
 	}
 	resp, err := ep.client.Do(req)
 	if err != nil {
 		return 0, nil, err
 	}
 	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
-	return resp.StatusCode, body, err
+	out, err := io.ReadAll(resp.Body)
+	return resp.StatusCode, out, err
 }
 
 // endpoint is how the harness reaches the engine over HTTP.
@@ -358,4 +385,25 @@ func goTool() string {
 		return p
 	}
 	return filepath.Join(runtime.GOROOT(), "bin", "go")
+}
+
+// execIn runs a command in a running container through the engine API and
+// returns its output (a TTY exec, so the stream carries no frame headers).
+func execIn(t *testing.T, id string, cmd ...string) string {
+	t.Helper()
+	code, body := dockerAPIJSON(t, "POST", "/containers/"+id+"/exec", map[string]any{"Cmd": cmd, "AttachStdout": true, "AttachStderr": true, "Tty": true})
+	if code != 201 {
+		t.Fatalf("exec create in %s: %d %s", id, code, body)
+	}
+	var created struct {
+		ID string `json:"Id"`
+	}
+	if err := json.Unmarshal(body, &created); err != nil {
+		t.Fatal(err)
+	}
+	code, out := dockerAPIJSON(t, "POST", "/exec/"+created.ID+"/start", map[string]any{"Detach": false, "Tty": true})
+	if code != 200 {
+		t.Fatalf("exec start in %s: %d %s", id, code, out)
+	}
+	return strings.ReplaceAll(string(out), "\r\n", "\n")
 }

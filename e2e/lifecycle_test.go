@@ -1,0 +1,206 @@
+package e2e
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/url"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+)
+
+// containerInfo is the part of the engine's container inspect the checks read.
+type containerInfo struct {
+	ID     string
+	Name   string
+	Config struct{ Labels map[string]string }
+	State  struct {
+		Status    string
+		ExitCode  int
+		StartedAt time.Time
+		Health    *struct {
+			Status string
+			Log    []struct {
+				ExitCode int
+				End      time.Time
+			}
+		}
+	}
+}
+
+// projectContainers lists the project's containers straight from the engine.
+func projectContainers(t *testing.T, projectName string) []containerInfo {
+	t.Helper()
+	filter := url.QueryEscape(fmt.Sprintf(`{"label":["com.docker.compose.project=%s"]}`, projectName))
+	code, body := dockerAPI(t, "GET", "/containers/json?all=1&filters="+filter)
+	if code != 200 {
+		t.Fatalf("listing containers: %d %s", code, body)
+	}
+	var list []struct {
+		ID string `json:"Id"`
+	}
+	if err := json.Unmarshal(body, &list); err != nil {
+		t.Fatal(err)
+	}
+	var out []containerInfo
+	for _, c := range list {
+		out = append(out, inspectContainer(t, c.ID))
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
+}
+
+func inspectContainer(t *testing.T, id string) containerInfo {
+	t.Helper()
+	code, body := dockerAPI(t, "GET", "/containers/"+id+"/json")
+	if code != 200 {
+		t.Fatalf("inspecting %s: %d %s", id, code, body)
+	}
+	var c containerInfo
+	if err := json.Unmarshal(body, &c); err != nil {
+		t.Fatal(err)
+	}
+	c.Name = strings.TrimPrefix(c.Name, "/")
+	return c
+}
+
+func exists(t *testing.T, path string) bool {
+	t.Helper()
+	code, _ := dockerAPI(t, "GET", path)
+	return code == 200
+}
+
+// upProject copies testdata/<test name>, names the project uniquely and
+// takes everything down (with volumes) when the test ends.
+func upProject(t *testing.T) (dir, name string) {
+	t.Helper()
+	requireEngine(t)
+	dir = projectDir(t, t.Name())
+	name = uniqueProjectName(t)
+	t.Cleanup(func() {
+		if res := runBerth(t, dir, nil, "-p", name, "down", "-v", "-t", "0", "--remove-orphans"); res.ExitCode != 0 {
+			t.Errorf("cleanup down -v: %s", res)
+		}
+	})
+	return dir, name
+}
+
+// TestUpDown: up creates the project with docker compose's names and labels,
+// a healthchecked dependency is healthy before its dependent starts, a second
+// up changes nothing, and down removes what up made but the named volume.
+func TestUpDown(t *testing.T) {
+	dir, name := upProject(t)
+	if res := runBerth(t, dir, nil, "-p", name, "up", "-d"); res.ExitCode != 0 {
+		t.Fatalf("up: %s", res)
+	}
+	cs := projectContainers(t, name)
+	if len(cs) != 2 || cs[0].Name != name+"-app-1" || cs[1].Name != name+"-db-1" {
+		t.Fatalf("containers = %+v", cs)
+	}
+	app, db := cs[0], cs[1]
+	for _, c := range cs {
+		if c.State.Status != "running" {
+			t.Errorf("%s is %s", c.Name, c.State.Status)
+		}
+		for _, label := range []string{"project", "service", "container-number", "oneoff", "config-hash", "project.working_dir", "project.config_files", "image", "version", "depends_on"} {
+			if _, ok := c.Config.Labels["com.docker.compose."+label]; !ok {
+				t.Errorf("%s lacks label com.docker.compose.%s", c.Name, label)
+			}
+		}
+	}
+	checkHashMatchesConfig(t, dir, name, db)
+	if !healthyBefore(db, app.State.StartedAt) {
+		t.Errorf("app started at %s, before db was first healthy (%+v)", app.State.StartedAt, db.State.Health)
+	}
+	for _, path := range []string{"/networks/" + name + "_default", "/networks/" + name + "_extra", "/volumes/" + name + "_data"} {
+		if !exists(t, path) {
+			t.Errorf("%s missing after up", path)
+		}
+	}
+
+	if res := runBerth(t, dir, nil, "-p", name, "up", "-d"); res.ExitCode != 0 {
+		t.Fatalf("second up: %s", res)
+	}
+	again := projectContainers(t, name)
+	if len(again) != 2 || again[0].ID != app.ID || again[1].ID != db.ID {
+		t.Errorf("second up replaced containers: before %s %s, after %+v", app.ID, db.ID, again)
+	}
+
+	if res := runBerth(t, dir, nil, "-p", name, "down", "-t", "1"); res.ExitCode != 0 {
+		t.Fatalf("down: %s", res)
+	}
+	if left := projectContainers(t, name); len(left) != 0 {
+		t.Errorf("containers left after down: %d", len(left))
+	}
+	if exists(t, "/networks/"+name+"_default") || exists(t, "/networks/"+name+"_extra") {
+		t.Error("networks left after down")
+	}
+	if !exists(t, "/volumes/"+name+"_data") {
+		t.Error("down without -v removed the named volume")
+	}
+	if res := runBerth(t, dir, nil, "-p", name, "down", "-v"); res.ExitCode != 0 || exists(t, "/volumes/"+name+"_data") {
+		t.Errorf("down -v kept the named volume: %s", res)
+	}
+}
+
+// checkHashMatchesConfig: the config-hash label is what `config --hash`
+// prints, so docker compose would not recreate berth's containers.
+func checkHashMatchesConfig(t *testing.T, dir, name string, c containerInfo) {
+	t.Helper()
+	res := runBerth(t, dir, nil, "-p", name, "config", "--hash", "db")
+	want := "db " + c.Config.Labels["com.docker.compose.config-hash"] + "\n"
+	if res.Stdout != want {
+		t.Errorf("config --hash db = %q, label says %q", res.Stdout, want)
+	}
+}
+
+func healthyBefore(c containerInfo, t time.Time) bool {
+	if c.State.Health == nil {
+		return false
+	}
+	for _, l := range c.State.Health.Log {
+		if l.ExitCode == 0 {
+			return !l.End.After(t)
+		}
+	}
+	return false
+}
+
+// TestRecreateKeepsData: a changed service is recreated, and what it wrote
+// to its named and anonymous volumes is still there.
+func TestRecreateKeepsData(t *testing.T) {
+	dir, name := upProject(t)
+	if res := runBerth(t, dir, nil, "-p", name, "up", "-d"); res.ExitCode != 0 {
+		t.Fatalf("up: %s", res)
+	}
+	before := projectContainers(t, name)[0]
+	execIn(t, before.ID, "sh", "-c", "echo kept > /named/file && echo kept > /anonymous/file")
+
+	if res := runBerth(t, dir, []string{"GENERATION=2"}, "-p", name, "up", "-d"); res.ExitCode != 0 {
+		t.Fatalf("up after a change: %s", res)
+	}
+	after := projectContainers(t, name)
+	if len(after) != 1 || after[0].ID == before.ID || after[0].Name != before.Name {
+		t.Fatalf("want one recreated container named %s, got %+v", before.Name, after)
+	}
+	if out := execIn(t, after[0].ID, "cat", "/named/file", "/anonymous/file"); out != "kept\nkept\n" {
+		t.Errorf("data after recreate = %q", out)
+	}
+}
+
+// TestCompletedDependencyFails: a service_completed_successfully dependency
+// that exits non-zero stops up with the service and exit code, and its
+// dependent never starts.
+func TestCompletedDependencyFails(t *testing.T) {
+	dir, name := upProject(t)
+	res := runBerth(t, dir, nil, "-p", name, "up", "-d")
+	if res.ExitCode == 0 || !strings.Contains(res.Stderr, "migrate") || !strings.Contains(res.Stderr, "exited with code 3") {
+		t.Fatalf("want a failure naming migrate and code 3: %s", res)
+	}
+	for _, c := range projectContainers(t, name) {
+		if c.Config.Labels["com.docker.compose.service"] == "app" && !c.State.StartedAt.IsZero() && c.State.StartedAt.Year() > 1 {
+			t.Errorf("app started although migrate failed: %+v", c.State)
+		}
+	}
+}
