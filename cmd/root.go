@@ -36,13 +36,22 @@ type globalOptions struct {
 func NewRootCommand(deps *Deps) *cobra.Command {
 	opts := &globalOptions{}
 	root := &cobra.Command{
-		Use:           "berth",
-		Short:         "Define and run multi-container applications, compatible with docker compose",
-		SilenceErrors: true,
-		SilenceUsage:  true,
-		// A RunE of its own makes cobra reject unknown commands (with a
-		// suggestion) instead of printing help and exiting 0.
-		RunE: func(c *cobra.Command, _ []string) error { return c.Help() },
+		Use:                        "berth",
+		Short:                      "Define and run multi-container applications, compatible with docker compose",
+		SilenceErrors:              true,
+		TraverseChildren:           true,
+		SuggestionsMinimumDistance: 2,
+		SilenceUsage:               true,
+		// Global flags traverse to the root, so unknown commands reach this
+		// RunE rather than cobra's own check: reject them here, with the
+		// suggestion cobra would give, instead of printing help and exiting 0.
+		Args: cobra.ArbitraryArgs,
+		RunE: func(c *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				return c.Help()
+			}
+			return unknownCommand(c, args[0])
+		},
 		PersistentPreRunE: func(c *cobra.Command, _ []string) error {
 			return opts.validate()
 		},
@@ -58,6 +67,16 @@ func NewRootCommand(deps *Deps) *cobra.Command {
 		newConfigCommand(deps, opts),
 		newUpCommand(deps, opts),
 		newDownCommand(deps, opts),
+		newCreateCommand(deps, opts),
+		newStartCommand(deps, opts),
+		newStopCommand(deps, opts),
+		newRestartCommand(deps, opts),
+		newKillCommand(deps, opts),
+		newRmCommand(deps, opts),
+		newPauseCommand(deps, opts),
+		newUnpauseCommand(deps, opts),
+		newScaleCommand(deps, opts),
+		newPsCommand(deps, opts),
 		newGraphCommand(deps, opts),
 		newVersionCommand(deps),
 	)
@@ -65,7 +84,10 @@ func NewRootCommand(deps *Deps) *cobra.Command {
 }
 
 func (o *globalOptions) addFlags(root *cobra.Command, getenv func(string) string) {
-	f := root.PersistentFlags()
+	// Global flags go before the command, as in docker compose: they are the
+	// root's own flags (with TraverseChildren), so a command may reuse a
+	// letter, like rm -f (--force) beside the global -f (--file).
+	f := root.Flags()
 	f.StringArrayVarP(&o.Files, "file", "f", nil, "Compose configuration files")
 	f.StringVarP(&o.ProjectName, "project-name", "p", "", "Project name")
 	f.StringVar(&o.ProjectDirectory, "project-directory", "", "Specify an alternate working directory\n(default: the path of the, first specified, Compose file)")
@@ -146,6 +168,14 @@ func envOr(getenv func(string) string, key, def string) string {
 }
 
 func oneOf(v string, allowed ...string) bool { return slices.Contains(allowed, v) }
+
+func unknownCommand(c *cobra.Command, name string) error {
+	msg := fmt.Sprintf("unknown command %q for %q", name, c.CommandPath())
+	if suggestions := c.SuggestionsFor(name); len(suggestions) > 0 {
+		msg += "\n\nDid you mean this?\n\t" + strings.Join(suggestions, "\n\t")
+	}
+	return fmt.Errorf("%s\nRun '%s --help' for usage.", msg, c.CommandPath())
+}
 
 // Execute runs berth with args and returns the process exit code. It is the
 // one place where errors become exit codes.

@@ -151,7 +151,7 @@ func (a *applier) emit(act Action, status progress.Status, text string, err erro
 
 func resourceKind(k Kind) string {
 	switch k {
-	case CreateNetwork, RemoveNetwork:
+	case CreateNetwork, RemoveNetwork, ConnectNetwork:
 		return "Network"
 	case CreateVolume, RemoveVolume:
 		return "Volume"
@@ -198,6 +198,12 @@ func (a *applier) do(ctx context.Context, act Action) error {
 		return a.step(ctx, act, "Connecting", "Connected", func() error {
 			return e.ConnectNetwork(ctx, act.Resource, a.containerID(act, act.ContainerName), *act.Endpoint)
 		})
+	case KillContainer:
+		return a.step(ctx, act, "Killing", "Killed", func() error { return e.KillContainer(ctx, act.Target, act.Signal) })
+	case PauseContainer:
+		return a.step(ctx, act, "Pausing", "Paused", func() error { return e.PauseContainer(ctx, act.Target) })
+	case UnpauseContainer:
+		return a.step(ctx, act, "Unpausing", "Unpaused", func() error { return e.UnpauseContainer(ctx, act.Target) })
 	case RemoveNetwork:
 		return a.step(ctx, act, "Removing", "Removed", func() error { return e.RemoveNetwork(ctx, act.Target) })
 	case RemoveVolume:

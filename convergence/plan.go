@@ -13,19 +13,22 @@ import (
 type Kind int
 
 const (
-	CreateNetwork   Kind = 1
-	CreateVolume    Kind = 2
-	CreateContainer Kind = 3
-	StartContainer  Kind = 4
-	StopContainer   Kind = 5
-	RemoveContainer Kind = 6
-	RenameContainer Kind = 7
-	ConnectNetwork  Kind = 8
-	WaitHealthy     Kind = 9  // a service's containers report healthy
-	WaitCompleted   Kind = 10 // a service's containers exited 0
-	ServiceStarted  Kind = 11 // a barrier: every container of a service started
-	RemoveNetwork   Kind = 12
-	RemoveVolume    Kind = 13
+	CreateNetwork    Kind = 1
+	CreateVolume     Kind = 2
+	CreateContainer  Kind = 3
+	StartContainer   Kind = 4
+	StopContainer    Kind = 5
+	RemoveContainer  Kind = 6
+	RenameContainer  Kind = 7
+	ConnectNetwork   Kind = 8
+	WaitHealthy      Kind = 9  // a service's containers report healthy
+	WaitCompleted    Kind = 10 // a service's containers exited 0
+	ServiceStarted   Kind = 11 // a barrier: every container of a service started
+	RemoveNetwork    Kind = 12
+	RemoveVolume     Kind = 13
+	KillContainer    Kind = 14
+	PauseContainer   Kind = 15
+	UnpauseContainer Kind = 16
 )
 
 var kindNames = map[Kind]string{
@@ -34,6 +37,7 @@ var kindNames = map[Kind]string{
 	RemoveContainer: "remove", RenameContainer: "rename", ConnectNetwork: "connect",
 	WaitHealthy: "wait-healthy", WaitCompleted: "wait-completed", ServiceStarted: "started",
 	RemoveNetwork: "remove-network", RemoveVolume: "remove-volume",
+	KillContainer: "kill", PauseContainer: "pause", UnpauseContainer: "unpause",
 }
 
 func (k Kind) String() string {
@@ -65,6 +69,8 @@ type Action struct {
 
 	// RemoveVolumes also removes a removed container's anonymous volumes.
 	RemoveVolumes bool
+	// Signal is what KillContainer sends.
+	Signal string
 
 	Container *engine.ContainerSpec // for CreateContainer
 	Network   *engine.NetworkSpec   // for CreateNetwork

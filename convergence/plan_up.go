@@ -38,6 +38,9 @@ type UpOptions struct {
 	RenewAnonVolumes   bool           // -V: recreated containers get fresh anonymous volumes
 	Scale              map[string]int // --scale
 	NoStart            bool
+	// StartOnly starts existing containers and nothing else: no create,
+	// recreate or scaling (`start`).
+	StartOnly bool
 	// ImageIDs maps image references to the ids the engine has, so a pulled
 	// or rebuilt image recreates its containers. Unknown images are skipped.
 	ImageIDs map[string]string
@@ -58,7 +61,9 @@ func PlanUp(p *types.Project, g *project.Graph, o *Observed, opts UpOptions) (*P
 			return nil, err
 		}
 	}
-	u.orphans()
+	if !opts.StartOnly {
+		u.orphans()
+	}
 	plan := u.b.plan()
 	plan.Warnings = append(plan.Warnings, u.warnings...)
 	return plan, nil
@@ -93,6 +98,10 @@ func (u *upPlanner) selection() ([]string, error) {
 
 // service plans one service: its resources, then each container.
 func (u *upPlanner) service(s types.ServiceConfig, selected []string) error {
+	if u.opts.StartOnly {
+		u.startExisting(s, u.o.ServiceContainers(s.Name), selected)
+		return nil
+	}
 	resources, err := u.resources(s)
 	if err != nil {
 		return err
@@ -131,6 +140,17 @@ func (u *upPlanner) container(s types.ServiceConfig, n int, hash string, c engin
 		u.start(s, n, name, c.ID, startAfter, "was "+string(c.State))
 	}
 	return nil
+}
+
+// startExisting starts the service's containers that are not running.
+func (u *upPlanner) startExisting(s types.ServiceConfig, existing map[int]engine.Container, selected []string) {
+	after := u.startDependencies(s, selected)
+	for _, n := range sortedIntKeys(existing) {
+		if c := existing[n]; c.State != engine.StateRunning {
+			u.start(s, n, c.Name, c.ID, after, "was "+string(c.State))
+		}
+	}
+	u.b.add(Action{ID: "started:" + s.Name, Kind: ServiceStarted, Resource: s.Name, Service: s.Name, After: u.startIDs(s.Name)})
 }
 
 // recreateReason says why container c of s must be replaced, "" if not.

@@ -42,7 +42,7 @@ type Fake struct {
 	mu         sync.Mutex
 	version    engine.Version
 	now        func() time.Time
-	containers map[string]*container // by id
+	containers map[string]*containerRecord // by id
 	networks   map[string]*engine.Network
 	volumes    map[string]*engine.Volume // by name
 	images     map[string]string         // normalised reference -> id
@@ -61,7 +61,7 @@ func New() *Fake {
 	return &Fake{
 		version:    DefaultVersion,
 		now:        time.Now,
-		containers: map[string]*container{},
+		containers: map[string]*containerRecord{},
 		networks:   map[string]*engine.Network{},
 		volumes:    map[string]*engine.Volume{},
 		images:     map[string]string{},

@@ -11,8 +11,8 @@ import (
 	"github.com/berth-compose/berth/engine"
 )
 
-// container is what the fake holds about one container.
-type container struct {
+// containerRecord is what the fake holds about one container.
+type containerRecord struct {
 	engine.Container
 	exitCode    int
 	health      string
@@ -29,7 +29,7 @@ type container struct {
 // setState moves the container to s and keeps Status and the health
 // that goes with it in step. A stopped container with a healthcheck
 // reports unhealthy, as the engine does.
-func (c *container) setState(s engine.ContainerState) {
+func (c *containerRecord) setState(s engine.ContainerState) {
 	c.State = s
 	switch {
 	case s == engine.StateRunning && c.healthcheck && c.health == "":
@@ -40,7 +40,7 @@ func (c *container) setState(s engine.ContainerState) {
 	c.Status = c.status()
 }
 
-func (c *container) status() string {
+func (c *containerRecord) status() string {
 	switch c.State {
 	case engine.StateRunning:
 		if c.health != "" {
@@ -57,11 +57,11 @@ func (c *container) status() string {
 	return c.Status
 }
 
-func (c *container) running() bool {
+func (c *containerRecord) running() bool {
 	return c.State == engine.StateRunning || c.State == engine.StatePaused || c.State == engine.StateRestarting
 }
 
-func (c *container) details() engine.ContainerDetails {
+func (c *containerRecord) details() engine.ContainerDetails {
 	return engine.ContainerDetails{
 		Container: cloneContainer(c.Container),
 		ExitCode:  c.exitCode,
@@ -72,7 +72,7 @@ func (c *container) details() engine.ContainerDetails {
 
 // attributes are what the engine puts on a container's events: its labels,
 // name and image, and extra for the event.
-func (c *container) attributes(extra ...string) map[string]string {
+func (c *containerRecord) attributes(extra ...string) map[string]string {
 	attrs := maps.Clone(c.Labels)
 	if attrs == nil {
 		attrs = map[string]string{}
@@ -101,7 +101,7 @@ func (f *Fake) WithContainers(cs ...engine.Container) *Fake {
 		if c.ID == "" {
 			c.ID = f.newID("container")
 		}
-		rec := &container{Container: cloneContainer(c)}
+		rec := &containerRecord{Container: cloneContainer(c)}
 		for _, m := range c.Mounts {
 			if m.Type == "volume" && isAnonymousName(m.Name) {
 				rec.anonymous = append(rec.anonymous, m.Name)
@@ -155,8 +155,8 @@ func (f *Fake) InspectContainer(ctx context.Context, id string) (engine.Containe
 
 // container finds a container, or fails with an error that starts with
 // verb, as the real client's do.
-func (f *Fake) container(verb, ref string) (*container, error) {
-	c, ok := lookup(f.containers, strings.TrimPrefix(ref, "/"), func(c *container) string { return c.Name })
+func (f *Fake) container(verb, ref string) (*containerRecord, error) {
+	c, ok := lookup(f.containers, strings.TrimPrefix(ref, "/"), func(c *containerRecord) string { return c.Name })
 	if !ok {
 		return nil, fmt.Errorf("%s container %s: %w", verb, ref, noSuch("container", ref))
 	}
@@ -189,7 +189,7 @@ func (f *Fake) CreateContainer(ctx context.Context, spec engine.ContainerSpec) (
 	}
 	id := f.newID("container")
 	name := orDefault(spec.Name, "fake_"+shortID(id))
-	c := &container{Container: engine.Container{
+	c := &containerRecord{Container: engine.Container{
 		ID: id, Name: name, Image: spec.Config.Image, ImageID: imageID,
 		Created: f.now(), Labels: maps.Clone(spec.Config.Labels), Networks: nets,
 	}}
@@ -227,7 +227,7 @@ func (f *Fake) nameFree(name, self string) error {
 // one does nothing, as with the engine. A container with a healthcheck
 // starts with health "starting": move it on with SetHealth.
 func (f *Fake) StartContainer(ctx context.Context, id string) error {
-	return f.change(ctx, "StartContainer", "starting", id, func(c *container) error {
+	return f.change(ctx, "StartContainer", "starting", id, func(c *containerRecord) error {
 		switch c.State {
 		case engine.StateRunning:
 			return nil
@@ -244,7 +244,7 @@ func (f *Fake) StartContainer(ctx context.Context, id string) error {
 // StopContainer stops a running container with exit code 0; stopping a
 // stopped one does nothing.
 func (f *Fake) StopContainer(ctx context.Context, id string, _ *time.Duration) error {
-	return f.change(ctx, "StopContainer", "stopping", id, func(c *container) error {
+	return f.change(ctx, "StopContainer", "stopping", id, func(c *containerRecord) error {
 		if !c.running() {
 			return nil
 		}
@@ -261,7 +261,7 @@ var killCodes = map[string]int{"": 137, "SIGKILL": 137, "KILL": 137, "9": 137, "
 
 // KillContainer sends signal to a running container.
 func (f *Fake) KillContainer(ctx context.Context, id, signal string) error {
-	return f.change(ctx, "KillContainer", "killing", id, func(c *container) error {
+	return f.change(ctx, "KillContainer", "killing", id, func(c *containerRecord) error {
 		if !c.running() {
 			return engine.ErrConflict.WithMessage(fmt.Sprintf("Cannot kill container: %s: Container %s is not running", id, c.ID))
 		}
@@ -273,7 +273,7 @@ func (f *Fake) KillContainer(ctx context.Context, id, signal string) error {
 	})
 }
 
-func (f *Fake) exit(c *container, code int) {
+func (f *Fake) exit(c *containerRecord, code int) {
 	c.exitCode = code
 	c.setState(engine.StateExited)
 	f.emit("container", "die", c.ID, c.attributes("exitCode", fmt.Sprint(code)))
@@ -282,7 +282,7 @@ func (f *Fake) exit(c *container, code int) {
 // RemoveContainer removes a stopped container (a running one only with
 // Force) and, with Volumes, its anonymous volumes no other container uses.
 func (f *Fake) RemoveContainer(ctx context.Context, id string, opts engine.RemoveOptions) error {
-	return f.change(ctx, "RemoveContainer", "removing", id, func(c *container) error {
+	return f.change(ctx, "RemoveContainer", "removing", id, func(c *containerRecord) error {
 		if c.running() && !opts.Force {
 			return engine.ErrConflict.WithMessage(fmt.Sprintf("You cannot remove a running container %s. Stop the container before attempting removal or force remove", c.ID))
 		}
@@ -323,7 +323,7 @@ func (f *Fake) RenameContainer(ctx context.Context, id, name string) error {
 
 // PauseContainer pauses a running container.
 func (f *Fake) PauseContainer(ctx context.Context, id string) error {
-	return f.change(ctx, "PauseContainer", "pausing", id, func(c *container) error {
+	return f.change(ctx, "PauseContainer", "pausing", id, func(c *containerRecord) error {
 		switch c.State {
 		case engine.StatePaused:
 			return engine.ErrConflict.WithMessage(fmt.Sprintf("Container %s is already paused", c.ID))
@@ -339,7 +339,7 @@ func (f *Fake) PauseContainer(ctx context.Context, id string) error {
 // UnpauseContainer resumes a paused container. Like the engine, it fails
 // on one that is not paused with an error that is no conflict.
 func (f *Fake) UnpauseContainer(ctx context.Context, id string) error {
-	return f.change(ctx, "UnpauseContainer", "unpausing", id, func(c *container) error {
+	return f.change(ctx, "UnpauseContainer", "unpausing", id, func(c *containerRecord) error {
 		if c.State != engine.StatePaused {
 			return fmt.Errorf("Container %s is not paused", c.ID)
 		}
@@ -372,7 +372,7 @@ func (f *Fake) Logs(ctx context.Context, id string, tail int) (string, error) {
 
 // change runs one state change of an existing container under the lock,
 // wrapping its error with verb and the container as the real client does.
-func (f *Fake) change(ctx context.Context, method, verb, id string, do func(*container) error) error {
+func (f *Fake) change(ctx context.Context, method, verb, id string, do func(*containerRecord) error) error {
 	if err := f.begin(ctx, method, id); err != nil {
 		return err
 	}

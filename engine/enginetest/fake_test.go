@@ -86,3 +86,99 @@ func names[T any](items []T, name func(T) string) []string {
 	}
 	return out
 }
+
+func TestFakeCallsTimeline(t *testing.T) {
+	f := withBusybox()
+	id := create(t, f, spec("web"))
+	_ = f.StartContainer(ctx, id)
+	_ = f.RenameContainer(ctx, "web", "web-old")
+	_ = f.ConnectNetwork(ctx, "bridge", "web-old", engine.EndpointSpec{})
+	_, _ = f.ListContainers(ctx, engine.Filter{Labels: []string{"a=b", "c"}})
+	_ = f.StartContainer(ctx, "nope")
+
+	want := []Call{
+		{"CreateContainer", "web"}, {"StartContainer", id}, {"RenameContainer", "web web-old"},
+		{"ConnectNetwork", "bridge web-old"}, {"ListContainers", "a=b,c"}, {"StartContainer", "nope"},
+	}
+	if got := f.Calls(); !reflect.DeepEqual(got, want) {
+		t.Errorf("Calls()\n got %v\nwant %v", got, want)
+	}
+	if got := f.Calls("StartContainer"); !reflect.DeepEqual(got, []Call{want[1], want[5]}) {
+		t.Errorf("Calls(StartContainer) = %v", got)
+	}
+	if s := want[2].String(); s != "RenameContainer web web-old" {
+		t.Errorf("String() = %q", s)
+	}
+}
+
+func TestFakeOnCallInjectsPerTarget(t *testing.T) {
+	denied := errors.New("pull access denied")
+	f := New().OnCall(func(_ context.Context, c Call) error {
+		if c.Method == "PullImage" && c.Target == "private/app" {
+			return denied
+		}
+		return nil
+	})
+	var progress []string
+
+	if err := f.PullImage(ctx, "private/app", nil); !errors.Is(err, denied) {
+		t.Errorf("PullImage(private/app) = %v", err)
+	}
+	if err := f.PullImage(ctx, "busybox", func(s string) { progress = append(progress, s) }); err != nil || len(progress) == 0 {
+		t.Errorf("PullImage(busybox) = %v, progress %q", err, progress)
+	}
+	if _, err := f.ImageID(ctx, "busybox:latest"); err != nil {
+		t.Errorf("the pulled image is not there: %v", err)
+	}
+	if _, err := f.ImageID(ctx, "private/app"); !engine.IsNotFound(err) {
+		t.Errorf("the denied image is there: %v", err)
+	}
+}
+
+func TestFakeOnCallBlocksMidWalk(t *testing.T) {
+	f := withBusybox()
+	entered, release := make(chan struct{}), make(chan struct{})
+	f.OnCall(func(ctx context.Context, c Call) error {
+		if c.Method != "StartContainer" {
+			return nil
+		}
+		close(entered)
+		select {
+		case <-release:
+			return nil
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	})
+	id := create(t, f, spec("web"))
+	done := make(chan error)
+	go func() { done <- f.StartContainer(ctx, id) }()
+
+	<-entered
+	// While the start is held, the fake still answers other calls and the
+	// container has not started.
+	if d, err := f.InspectContainer(ctx, id); err != nil || d.State != engine.StateCreated {
+		t.Errorf("during the held start: %s, %v", d.State, err)
+	}
+	close(release)
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if d := details(t, f, "web"); d.State != engine.StateRunning {
+		t.Errorf("after release: %s", d.State)
+	}
+}
+
+func TestFakeCancelledContext(t *testing.T) {
+	f := withBusybox()
+	id := create(t, f, spec("web"))
+	cancelled, cancel := context.WithCancel(ctx)
+	cancel()
+
+	if err := f.StartContainer(cancelled, id); !errors.Is(err, context.Canceled) {
+		t.Errorf("StartContainer with a cancelled context = %v", err)
+	}
+	if d := details(t, f, "web"); d.State != engine.StateCreated {
+		t.Errorf("state = %s, want created", d.State)
+	}
+}

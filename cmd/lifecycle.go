@@ -1,0 +1,210 @@
+package cmd
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/berth-compose/berth/convergence"
+	"github.com/berth-compose/berth/engine"
+)
+
+// planner makes the plan of one lifecycle command from the snapshot.
+type planner func(s *session, o *convergence.Observed, services []string) (*convergence.Plan, error)
+
+// lifecycleCommand builds the commands that observe, plan and apply with no
+// options of their own beyond the ones added by flags.
+func lifecycleCommand(deps *Deps, global *globalOptions, use, short string, timeout *int, plan planner) *cobra.Command {
+	return &cobra.Command{
+		Use:               use,
+		Short:             short,
+		ValidArgsFunction: completeServices(deps, global),
+		RunE: func(c *cobra.Command, args []string) error {
+			t := -1
+			if timeout != nil {
+				t = *timeout
+			}
+			return runLifecycle(c.Context(), deps, global, args, t, plan)
+		},
+	}
+}
+
+func runLifecycle(ctx context.Context, deps *Deps, global *globalOptions, services []string, timeout int, plan planner) error {
+	s, err := openSession(ctx, deps, global, services)
+	if err != nil {
+		return err
+	}
+	defer s.close()
+	o, err := s.observe(ctx)
+	if err != nil {
+		return err
+	}
+	p, err := plan(s, o, services)
+	if err != nil {
+		return err
+	}
+	return s.applyWithTimeout(ctx, global, p, timeout)
+}
+
+func newStartCommand(deps *Deps, global *globalOptions) *cobra.Command {
+	return lifecycleCommand(deps, global, "start [SERVICE...]", "Start services", nil, planStart)
+}
+
+func planStart(s *session, o *convergence.Observed, services []string) (*convergence.Plan, error) {
+	return convergence.PlanUp(s.project, s.graph, o, convergence.UpOptions{Services: services, NoDeps: true, StartOnly: true})
+}
+
+func newStopCommand(deps *Deps, global *globalOptions) *cobra.Command {
+	timeout := -1
+	c := lifecycleCommand(deps, global, "stop [OPTIONS] [SERVICE...]", "Stop services", &timeout, planStop)
+	c.Flags().IntVarP(&timeout, "timeout", "t", -1, "Specify a shutdown timeout in seconds")
+	return c
+}
+
+func planStop(s *session, o *convergence.Observed, services []string) (*convergence.Plan, error) {
+	return convergence.PlanDown(s.project, s.graph, o, convergence.DownOptions{Services: services, StopOnly: true})
+}
+
+func newRestartCommand(deps *Deps, global *globalOptions) *cobra.Command {
+	timeout := -1
+	c := &cobra.Command{
+		Use:               "restart [OPTIONS] [SERVICE...]",
+		Short:             "Restart service containers",
+		ValidArgsFunction: completeServices(deps, global),
+		RunE: func(c *cobra.Command, args []string) error {
+			// Two plans, each from a fresh snapshot: the start plan must see
+			// the containers the stop plan stopped.
+			if err := runLifecycle(c.Context(), deps, global, args, timeout, planStop); err != nil {
+				return err
+			}
+			return runLifecycle(c.Context(), deps, global, args, timeout, planStart)
+		},
+	}
+	c.Flags().IntVarP(&timeout, "timeout", "t", -1, "Specify a shutdown timeout in seconds")
+	return c
+}
+
+func newKillCommand(deps *Deps, global *globalOptions) *cobra.Command {
+	signal := "SIGKILL"
+	removeOrphans := false
+	c := lifecycleCommand(deps, global, "kill [OPTIONS] [SERVICE...]", "Force stop service containers", nil,
+		func(s *session, o *convergence.Observed, services []string) (*convergence.Plan, error) {
+			return convergence.PlanEach(s.project, o, services, convergence.KillContainer, isRunning,
+				func(a *convergence.Action) { a.Signal = signal })
+		})
+	c.Flags().StringVarP(&signal, "signal", "s", "SIGKILL", "SIGNAL to send to the container")
+	c.Flags().BoolVar(&removeOrphans, "remove-orphans", false, "Remove containers for services not defined in the Compose file")
+	return c
+}
+
+func newPauseCommand(deps *Deps, global *globalOptions) *cobra.Command {
+	return lifecycleCommand(deps, global, "pause [SERVICE...]", "Pause services", nil,
+		func(s *session, o *convergence.Observed, services []string) (*convergence.Plan, error) {
+			return convergence.PlanEach(s.project, o, services, convergence.PauseContainer, isRunning, nil)
+		})
+}
+
+func newUnpauseCommand(deps *Deps, global *globalOptions) *cobra.Command {
+	return lifecycleCommand(deps, global, "unpause [SERVICE...]", "Unpause services", nil,
+		func(s *session, o *convergence.Observed, services []string) (*convergence.Plan, error) {
+			return convergence.PlanEach(s.project, o, services, convergence.UnpauseContainer,
+				func(c engine.Container) bool { return c.State == engine.StatePaused }, nil)
+		})
+}
+
+// rmOptions are the flags of `rm`.
+type rmOptions struct {
+	Force, Stop, Volumes bool
+}
+
+func newRmCommand(deps *Deps, global *globalOptions) *cobra.Command {
+	opts := &rmOptions{}
+	c := lifecycleCommand(deps, global, "rm [OPTIONS] [SERVICE...]", "Removes stopped service containers", nil,
+		func(s *session, o *convergence.Observed, services []string) (*convergence.Plan, error) {
+			return planRm(s, o, services, opts)
+		})
+	f := c.Flags()
+	f.BoolVarP(&opts.Force, "force", "f", false, "Don't ask to confirm removal")
+	f.BoolVarP(&opts.Stop, "stop", "s", false, "Stop the containers, if required, before removing")
+	f.BoolVarP(&opts.Volumes, "volumes", "v", false, "Remove any anonymous volumes attached to containers")
+	return c
+}
+
+// planRm removes stopped containers; with -s, running ones are stopped
+// first (in reverse dependency order, as down does). berth never prompts,
+// so -f only exists for compatibility.
+func planRm(s *session, o *convergence.Observed, services []string, opts *rmOptions) (*convergence.Plan, error) {
+	if opts.Stop {
+		plan, err := convergence.PlanDown(s.project, s.graph, o, convergence.DownOptions{Services: services, Volumes: opts.Volumes})
+		if err == nil && len(services) == 0 {
+			plan = withoutResources(plan)
+		}
+		return plan, err
+	}
+	var running []string
+	for _, c := range o.Containers {
+		if isRunning(c) {
+			running = append(running, c.Name)
+		}
+	}
+	plan, err := convergence.PlanEach(s.project, o, services, convergence.RemoveContainer,
+		func(c engine.Container) bool { return !isRunning(c) },
+		func(a *convergence.Action) { a.RemoveVolumes = opts.Volumes })
+	if err == nil && len(running) > 0 {
+		plan.Warnings = append(plan.Warnings, fmt.Sprintf("running containers are kept: %v; stop them first, or use rm -s", running))
+	}
+	return plan, err
+}
+
+// withoutResources keeps only container actions: rm never removes networks.
+func withoutResources(p *convergence.Plan) *convergence.Plan {
+	out := &convergence.Plan{Warnings: p.Warnings}
+	for _, a := range p.Actions {
+		if a.Kind != convergence.RemoveNetwork && a.Kind != convergence.RemoveVolume {
+			out.Actions = append(out.Actions, a)
+		}
+	}
+	return out
+}
+
+func isRunning(c engine.Container) bool {
+	return c.State == engine.StateRunning || c.State == engine.StateRestarting || c.State == engine.StatePaused
+}
+
+func newCreateCommand(deps *Deps, global *globalOptions) *cobra.Command {
+	opts := &upOptions{Detach: true, NoStart: true, Timeout: -1}
+	c := &cobra.Command{
+		Use:               "create [OPTIONS] [SERVICE...]",
+		Short:             "Creates containers for a service",
+		ValidArgsFunction: completeServices(deps, global),
+		RunE: func(c *cobra.Command, args []string) error {
+			return runUp(c.Context(), deps, global, opts, args)
+		},
+	}
+	opts.addCreateFlags(c)
+	return c
+}
+
+func newScaleCommand(deps *Deps, global *globalOptions) *cobra.Command {
+	opts := &upOptions{Detach: true, Timeout: -1, Pull: "missing"}
+	c := &cobra.Command{
+		Use:   "scale [SERVICE=REPLICAS...]",
+		Short: "Scale services",
+		Args:  cobra.MinimumNArgs(1),
+		RunE: func(c *cobra.Command, args []string) error {
+			opts.Scale = args
+			scale, err := opts.scale()
+			if err != nil {
+				return err
+			}
+			var services []string
+			for name := range scale {
+				services = append(services, name)
+			}
+			return runUp(c.Context(), deps, global, opts, services)
+		},
+	}
+	c.Flags().BoolVar(&opts.NoDeps, "no-deps", false, "Don't start linked services")
+	return c
+}
