@@ -35,11 +35,10 @@ bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./project/... ./convergence/...
 
 demo: build
-	@echo "== berth graph (examples/hello)"
-	@cd examples/hello && ../../$(BIN) graph
-	@echo
-	@echo "== berth config (examples/hello)"
-	@cd examples/hello && ../../$(BIN) config
+	@$(engine) cd examples/hello && ../../$(BIN) graph && echo && \
+		../../$(BIN) up -d && echo && ../../$(BIN) ps && echo && \
+		echo "examples/hello is up: try 'curl localhost:8080'; take it down with:" && \
+		echo "  cd examples/hello && DOCKER_HOST=$$DOCKER_HOST ../../$(BIN) down -v"
 
 engine-start:
 	@scripts/engine.sh start

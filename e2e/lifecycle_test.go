@@ -204,3 +204,65 @@ func TestCompletedDependencyFails(t *testing.T) {
 		}
 	}
 }
+
+// states maps container name to engine state for the project.
+func states(t *testing.T, name string) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	for _, c := range projectContainers(t, name) {
+		out[c.Name] = c.State.Status
+	}
+	return out
+}
+
+// TestLifecycleCommands: create, start, stop, restart, pause, unpause,
+// kill, rm, scale and ps each change (or report) engine state as docker
+// compose's do.
+func TestLifecycleCommands(t *testing.T) {
+	dir, name := upProject(t)
+	web, db := name+"-web-1", name+"-db-1"
+	berth := func(args ...string) Result {
+		t.Helper()
+		res := runBerth(t, dir, nil, append([]string{"-p", name}, args...)...)
+		if res.ExitCode != 0 {
+			t.Fatalf("berth %s: %s", strings.Join(args, " "), res)
+		}
+		return res
+	}
+	expect := func(step string, want map[string]string) {
+		t.Helper()
+		got := states(t, name)
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Fatalf("after %s: states = %v, want %v", step, got, want)
+		}
+	}
+
+	berth("create")
+	expect("create", map[string]string{db: "created", web: "created"})
+	berth("start")
+	expect("start", map[string]string{db: "running", web: "running"})
+	if out := berth("ps", "--format", "{{.Name}} {{.Service}} {{.State}}").Stdout; out != db+" db running\n"+web+" web running\n" {
+		t.Errorf("ps --format = %q", out)
+	}
+	berth("stop", "-t", "1", "web")
+	expect("stop web", map[string]string{db: "running", web: "exited"})
+	if out := berth("ps", "-q").Stdout; strings.Count(out, "\n") != 1 {
+		t.Errorf("ps -q lists %q, want only the running db", out)
+	}
+	if out := berth("ps", "-a", "--services").Stdout; out != "db\nweb\n" {
+		t.Errorf("ps -a --services = %q", out)
+	}
+	berth("restart", "-t", "1")
+	expect("restart", map[string]string{db: "running", web: "running"})
+	berth("pause", "db")
+	expect("pause", map[string]string{db: "paused", web: "running"})
+	berth("unpause", "db")
+	berth("kill", "-s", "SIGKILL", "web")
+	expect("kill", map[string]string{db: "running", web: "exited"})
+	berth("rm", "-f", "web")
+	expect("rm", map[string]string{db: "running"})
+	berth("scale", "db=2")
+	expect("scale", map[string]string{db: "running", name + "-db-2": "running"})
+	berth("up", "-d", "--scale", "db=1")
+	expect("up --scale db=1", map[string]string{db: "running", web: "running"})
+}
