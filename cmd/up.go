@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/compose-spec/compose-go/v2/types"
 	"github.com/spf13/cobra"
@@ -28,6 +29,8 @@ type upOptions struct {
 	NoStart            bool
 	Timeout            int
 	Pull               string
+	Wait               bool
+	WaitTimeout        int
 }
 
 func newUpCommand(deps *Deps, global *globalOptions) *cobra.Command {
@@ -37,7 +40,7 @@ func newUpCommand(deps *Deps, global *globalOptions) *cobra.Command {
 		Short:             "Create and start containers",
 		ValidArgsFunction: completeServices(deps, global),
 		RunE: func(c *cobra.Command, args []string) error {
-			if !opts.Detach {
+			if !opts.Detach && !opts.Wait {
 				fmt.Fprintln(deps.Err, "berth: attaching to logs is not supported yet; running detached (as with -d)")
 			}
 			return runUp(c.Context(), deps, global, opts, args)
@@ -49,6 +52,8 @@ func newUpCommand(deps *Deps, global *globalOptions) *cobra.Command {
 	f.BoolVar(&opts.NoStart, "no-start", false, "Don't start the services after creating them")
 	f.BoolVar(&opts.NoDeps, "no-deps", false, "Don't start linked services")
 	f.IntVarP(&opts.Timeout, "timeout", "t", -1, "Use this timeout in seconds for container shutdown when containers are already running")
+	f.BoolVar(&opts.Wait, "wait", false, "Wait for services to be running|healthy. Implies detached mode.")
+	f.IntVar(&opts.WaitTimeout, "wait-timeout", 0, "Maximum duration in seconds to wait for the project to be running|healthy")
 	return c
 }
 
@@ -126,7 +131,23 @@ func runUp(ctx context.Context, deps *Deps, global *globalOptions, opts *upOptio
 	if err != nil {
 		return err
 	}
-	return s.applyWithTimeout(ctx, global, plan, opts.Timeout)
+	if err := s.applyWithTimeout(ctx, global, plan, opts.Timeout); err != nil || !opts.Wait || global.DryRun || opts.NoStart {
+		return err
+	}
+	return convergence.WaitReady(ctx, s.engine, s.project.Name, s.graph.StartOrder(upServices(s, services, opts.NoDeps)),
+		time.Duration(opts.WaitTimeout)*time.Second)
+}
+
+// upServices is what up brought up: the named services (all when none),
+// with their dependencies unless --no-deps.
+func upServices(s *session, services []string, noDeps bool) []string {
+	switch {
+	case len(services) == 0:
+		return s.graph.Services()
+	case noDeps:
+		return services
+	}
+	return s.graph.DependencyClosure(services...)
 }
 
 // specFunc builds container specs for the planner from what the engine said.

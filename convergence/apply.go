@@ -190,7 +190,7 @@ func (a *applier) do(ctx context.Context, act Action) error {
 		return a.step(ctx, act, "Stopping", "Stopped", func() error { return e.StopContainer(ctx, act.Target, a.opts.StopTimeout) })
 	case RemoveContainer:
 		return a.step(ctx, act, "Removing", "Removed", func() error {
-			return e.RemoveContainer(ctx, act.Target, engine.RemoveOptions{Volumes: act.RemoveVolumes})
+			return gone(e.RemoveContainer(ctx, act.Target, engine.RemoveOptions{Volumes: act.RemoveVolumes}))
 		})
 	case RenameContainer:
 		return a.step(ctx, act, "Recreate", "Recreated", func() error { return e.RenameContainer(ctx, a.containerID(act, act.NewName), act.NewName) })
@@ -205,9 +205,9 @@ func (a *applier) do(ctx context.Context, act Action) error {
 	case UnpauseContainer:
 		return a.step(ctx, act, "Unpausing", "Unpaused", func() error { return e.UnpauseContainer(ctx, act.Target) })
 	case RemoveNetwork:
-		return a.step(ctx, act, "Removing", "Removed", func() error { return e.RemoveNetwork(ctx, act.Target) })
+		return a.step(ctx, act, "Removing", "Removed", func() error { return gone(e.RemoveNetwork(ctx, act.Target)) })
 	case RemoveVolume:
-		return a.step(ctx, act, "Removing", "Removed", func() error { return e.RemoveVolume(ctx, act.Target, false) })
+		return a.step(ctx, act, "Removing", "Removed", func() error { return gone(e.RemoveVolume(ctx, act.Target, false)) })
 	case WaitHealthy:
 		a.emit(act, progress.Working, "Waiting", nil)
 		return a.waitDone(act, "Healthy", waitService(ctx, e, a.opts.Project, act.Service, healthy))
@@ -216,6 +216,16 @@ func (a *applier) do(ctx context.Context, act Action) error {
 		return a.waitDone(act, "Exited", waitService(ctx, e, a.opts.Project, act.Service, completed))
 	}
 	return fmt.Errorf("unknown action kind %s", act.Kind)
+}
+
+// gone treats "not found" as success for removals: what had to go is gone,
+// whether this call or another (a container's own volumes, a parallel down)
+// removed it.
+func gone(err error) error {
+	if engine.IsNotFound(err) {
+		return nil
+	}
+	return err
 }
 
 func (a *applier) waitDone(act Action, text string, err error) error {

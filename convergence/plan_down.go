@@ -101,6 +101,11 @@ func projectResources(b *builder, p *types.Project, o *Observed, opts DownOption
 	if !opts.Volumes {
 		return
 	}
+	// Anonymous volumes a replacement inherited are mounted by name, so
+	// removing the container with its volumes leaves them: remove them here.
+	for _, name := range anonymousVolumes(o) {
+		b.add(Action{Kind: RemoveVolume, Resource: name, Target: name, After: after})
+	}
 	for _, key := range sortedKeys(p.Volumes) {
 		v := p.Volumes[key]
 		if got, ok := o.Volumes[v.Name]; ok && !bool(v.External) && got.Labels[LabelProject] == p.Name {
@@ -134,4 +139,21 @@ func sortedIntKeys[V any](m map[int]V) []int {
 	}
 	sort.Ints(keys)
 	return keys
+}
+
+// anonymousVolumes lists the anonymous volumes the project's containers
+// mount, sorted and once each.
+func anonymousVolumes(o *Observed) []string {
+	seen := map[string]bool{}
+	var names []string
+	for _, c := range o.Containers {
+		for _, m := range anonymousMounts(c) {
+			if !seen[m.Name] {
+				seen[m.Name] = true
+				names = append(names, m.Name)
+			}
+		}
+	}
+	sort.Strings(names)
+	return names
 }

@@ -2,7 +2,12 @@ package convergence
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"strings"
+	"time"
+
+	"golang.org/x/sync/errgroup"
 
 	"github.com/berth-compose/berth/engine"
 )
@@ -13,13 +18,15 @@ type containerCheck func(d engine.ContainerDetails) (done bool, err error)
 
 // healthy is service_healthy: every container reports healthy.
 func healthy(d engine.ContainerDetails) (bool, error) {
+	// State first: the engine reports a stopped container as unhealthy,
+	// and "exited (code 1)" is the more useful message.
 	switch {
+	case d.State == engine.StateExited || d.State == engine.StateDead:
+		return false, fmt.Errorf("container %s exited (code %d) before it was healthy", d.Name, d.ExitCode)
 	case d.Health == "healthy":
 		return true, nil
 	case d.Health == "unhealthy":
 		return false, fmt.Errorf("container %s is unhealthy", d.Name)
-	case d.State == engine.StateExited || d.State == engine.StateDead:
-		return false, fmt.Errorf("container %s exited (code %d) before it was healthy", d.Name, d.ExitCode)
 	case d.Health == "":
 		return false, fmt.Errorf("container %s has no healthcheck configured, so it can never be healthy; add one, or depend on it with condition service_started", d.Name)
 	}
@@ -52,9 +59,11 @@ func waitService(ctx context.Context, e engine.Reader, projectName, service stri
 			return err
 		}
 		select {
-		case _, ok := <-events:
+		case ev, ok := <-events:
 			if !ok {
 				events = nil
+			} else if strings.HasPrefix(ev.Action, "exec_") {
+				continue // every healthcheck run; its result comes as health_status
 			}
 		case err, ok := <-errs:
 			if ok && err != nil {
@@ -91,4 +100,89 @@ func checkService(ctx context.Context, e engine.Reader, filter engine.Filter, ch
 		all = all && ok
 	}
 	return all && len(containers) > 0, nil
+}
+
+// ready is `up --wait`: running and, with a healthcheck, healthy; a
+// one-shot container that exited 0 is done too.
+func ready(d engine.ContainerDetails) (bool, error) {
+	switch {
+	case d.State == engine.StateExited && d.ExitCode == 0:
+		return true, nil
+	case d.State == engine.StateExited || d.State == engine.StateDead:
+		return false, fmt.Errorf("container %s exited with code %d", d.Name, d.ExitCode)
+	case d.Health == "unhealthy":
+		return false, fmt.Errorf("container %s is unhealthy", d.Name)
+	}
+	return d.State == engine.StateRunning && (d.Health == "" || d.Health == "healthy"), nil
+}
+
+// WaitReady waits until every container of the services is ready (see
+// ready), driven by the engine's events. When one cannot get there, or
+// timeout passes, the error explains each container that is not ready:
+// state, health, last healthcheck output and last log lines.
+func WaitReady(ctx context.Context, e engine.Reader, projectName string, services []string, timeout time.Duration) error {
+	wctx := ctx
+	if timeout > 0 {
+		var cancel context.CancelFunc
+		wctx, cancel = context.WithTimeout(ctx, timeout)
+		defer cancel()
+	}
+	g, gctx := errgroup.WithContext(wctx)
+	for _, svc := range services {
+		g.Go(func() error { return waitService(gctx, e, projectName, svc, ready) })
+	}
+	err := g.Wait()
+	if err == nil || ctx.Err() != nil {
+		return err
+	}
+	if errors.Is(err, context.DeadlineExceeded) {
+		err = fmt.Errorf("timed out after %s waiting for services to be ready", timeout)
+	}
+	return fmt.Errorf("%w\n%s", err, diagnose(ctx, e, projectName, services))
+}
+
+// diagnose describes each container of services that is not ready, so the
+// user sees why without another command.
+func diagnose(ctx context.Context, e engine.Reader, projectName string, services []string) string {
+	var b strings.Builder
+	for _, svc := range services {
+		filter := engine.Filter{Labels: []string{LabelProject + "=" + projectName, LabelService + "=" + svc}}
+		containers, err := e.ListContainers(ctx, filter)
+		if err != nil {
+			fmt.Fprintf(&b, "service %s: %v\n", svc, err)
+			continue
+		}
+		for _, c := range containers {
+			d, err := e.InspectContainer(ctx, c.ID)
+			if err != nil {
+				continue
+			}
+			if ok, _ := ready(d); ok {
+				continue
+			}
+			describeContainer(ctx, e, &b, svc, d)
+		}
+	}
+	return strings.TrimRight(b.String(), "\n")
+}
+
+func describeContainer(ctx context.Context, e engine.Reader, b *strings.Builder, svc string, d engine.ContainerDetails) {
+	fmt.Fprintf(b, "service %s, container %s: %s", svc, d.Name, d.State)
+	if d.State == engine.StateExited {
+		fmt.Fprintf(b, " (code %d)", d.ExitCode)
+	}
+	if d.Health != "" {
+		fmt.Fprintf(b, ", health %s", d.Health)
+	}
+	b.WriteString("\n")
+	if n := len(d.HealthLog); n > 0 && d.HealthLog[n-1].ExitCode != 0 {
+		last := d.HealthLog[n-1]
+		fmt.Fprintf(b, "  last healthcheck (exit %d): %s\n", last.ExitCode, strings.TrimSpace(last.Output))
+	}
+	if logs, err := e.Logs(ctx, d.ID, 10); err == nil && strings.TrimSpace(logs) != "" {
+		b.WriteString("  last log lines:\n")
+		for _, line := range strings.Split(strings.TrimRight(logs, "\n"), "\n") {
+			b.WriteString("    " + line + "\n")
+		}
+	}
 }

@@ -187,6 +187,31 @@ func TestRecreateKeepsData(t *testing.T) {
 	if out := execIn(t, after[0].ID, "cat", "/named/file", "/anonymous/file"); out != "kept\nkept\n" {
 		t.Errorf("data after recreate = %q", out)
 	}
+
+	anonymous := anonymousVolume(t, after[0].ID, "/anonymous")
+	if res := runBerth(t, dir, nil, "-p", name, "down", "-v"); res.ExitCode != 0 {
+		t.Fatalf("down -v: %s", res)
+	}
+	if exists(t, "/volumes/"+anonymous) || exists(t, "/volumes/"+name+"_named") {
+		t.Error("down -v left the anonymous or the named volume")
+	}
+}
+
+// anonymousVolume names the volume mounted at dest in a container.
+func anonymousVolume(t *testing.T, id, dest string) string {
+	t.Helper()
+	_, body := dockerAPI(t, "GET", "/containers/"+id+"/json")
+	var c struct{ Mounts []struct{ Name, Destination string } }
+	if err := json.Unmarshal(body, &c); err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range c.Mounts {
+		if m.Destination == dest {
+			return m.Name
+		}
+	}
+	t.Fatalf("no volume at %s in %s", dest, id)
+	return ""
 }
 
 // TestCompletedDependencyFails: a service_completed_successfully dependency
@@ -265,4 +290,23 @@ func TestLifecycleCommands(t *testing.T) {
 	expect("scale", map[string]string{db: "running", name + "-db-2": "running"})
 	berth("up", "-d", "--scale", "db=1")
 	expect("up --scale db=1", map[string]string{db: "running", web: "running"})
+}
+
+// TestWaitExplainsFailure: `up --wait` on a service that turns unhealthy
+// fails and says why: the service, its health, the failing probe's output
+// and the container's last log lines.
+func TestWaitExplainsFailure(t *testing.T) {
+	dir, name := upProject(t)
+	res := runBerth(t, dir, nil, "-p", name, "up", "--wait", "--wait-timeout", "60")
+	if res.ExitCode == 0 {
+		t.Fatalf("up --wait succeeded with an unhealthy service: %s", res)
+	}
+	for _, want := range []string{"container " + name + "-sick-1 is unhealthy", "health unhealthy", "probe failed on purpose", "starting the sick service"} {
+		if !strings.Contains(res.Stderr, want) {
+			t.Errorf("stderr lacks %q: %s", want, res)
+		}
+	}
+	if strings.Contains(res.Stderr, "container "+name+"-fine-1") {
+		t.Errorf("the healthy service is reported too: %s", res)
+	}
 }

@@ -241,8 +241,8 @@ func (f *Fake) StartContainer(ctx context.Context, id string) error {
 	})
 }
 
-// StopContainer stops a running container with exit code 0; stopping a
-// stopped one does nothing.
+// StopContainer stops a running container at once, whatever the timeout,
+// with exit code 0; stopping a stopped one does nothing.
 func (f *Fake) StopContainer(ctx context.Context, id string, _ *time.Duration) error {
 	return f.change(ctx, "StopContainer", "stopping", id, func(c *containerRecord) error {
 		if !c.running() {
