@@ -201,7 +201,9 @@ func TestRecreateKeepsData(t *testing.T) {
 func anonymousVolume(t *testing.T, id, dest string) string {
 	t.Helper()
 	_, body := dockerAPI(t, "GET", "/containers/"+id+"/json")
-	var c struct{ Mounts []struct{ Name, Destination string } }
+	var c struct {
+		Mounts []struct{ Name, Destination string }
+	}
 	if err := json.Unmarshal(body, &c); err != nil {
 		t.Fatal(err)
 	}
