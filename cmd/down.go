@@ -39,6 +39,9 @@ func runDown(ctx context.Context, deps *Deps, global *globalOptions, opts *downO
 		return err
 	}
 	defer s.close()
+	if err := s.lock(ctx); err != nil {
+		return err
+	}
 	o, err := s.observe(ctx)
 	if err != nil {
 		return err

@@ -36,6 +36,9 @@ func runLifecycle(ctx context.Context, deps *Deps, global *globalOptions, servic
 		return err
 	}
 	defer s.close()
+	if err := s.lock(ctx); err != nil {
+		return err
+	}
 	o, err := s.observe(ctx)
 	if err != nil {
 		return err

@@ -20,6 +20,7 @@ type session struct {
 	engine   engine.Engine
 	progress progress.Renderer
 	deps     *Deps
+	unlock   func()
 }
 
 // openSession loads the project (services enabled by name even outside the
@@ -49,8 +50,27 @@ func openSession(ctx context.Context, deps *Deps, global *globalOptions, service
 }
 
 func (s *session) close() {
+	if s.unlock != nil {
+		s.unlock()
+	}
 	s.progress.Close()
 	s.engine.Close()
+}
+
+// lock waits until no other berth changes this project on this engine; the
+// commands that change state take it before they observe, so they plan
+// from a snapshot no one else is changing.
+func (s *session) lock(ctx context.Context) error {
+	host := ""
+	if ep, err := engine.ResolveEndpoint(s.deps.Getenv); err == nil {
+		host = ep.Host
+	}
+	unlock, err := lockProject(ctx, s.deps, host, s.project.Name)
+	if err != nil {
+		return err
+	}
+	s.unlock = unlock
+	return nil
 }
 
 // observe takes the snapshot the planners read.

@@ -109,6 +109,9 @@ func runUp(ctx context.Context, deps *Deps, global *globalOptions, opts *upOptio
 		return err
 	}
 	defer s.close()
+	if err := s.lock(ctx); err != nil {
+		return err
+	}
 	images, err := s.ensureImages(ctx, opts.Pull, global.DryRun)
 	if err != nil {
 		return err
