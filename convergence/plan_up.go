@@ -306,8 +306,9 @@ func (u *upPlanner) network(key string) (string, error) {
 	if !ok {
 		return "", fmt.Errorf("network %q is not defined", key)
 	}
-	if _, exists := u.o.Networks[n.Name]; exists {
-		return "", nil
+	if got, exists := u.o.Networks[n.Name]; exists {
+		return "", u.checkExisting("network", n.Name, got.Labels, func() (string, error) { return NetworkHash(n) },
+			"docker network rm "+n.Name)
 	}
 	if bool(n.External) {
 		return "", fmt.Errorf("network %s declared as external, but could not be found; create it with `docker network create %s`", n.Name, n.Name)
@@ -326,8 +327,9 @@ func (u *upPlanner) volume(key string) (string, error) {
 	if !ok {
 		return "", fmt.Errorf("volume %q is not defined", key)
 	}
-	if _, exists := u.o.Volumes[v.Name]; exists {
-		return "", nil
+	if got, exists := u.o.Volumes[v.Name]; exists {
+		return "", u.checkExisting("volume", v.Name, got.Labels, func() (string, error) { return VolumeHash(v) },
+			"docker volume rm "+v.Name+" (its data goes with it)")
 	}
 	if bool(v.External) {
 		return "", fmt.Errorf("external volume %q not found; create it with `docker volume create %s`", v.Name, v.Name)
@@ -335,6 +337,28 @@ func (u *upPlanner) volume(key string) (string, error) {
 	spec := VolumeSpecFor(u.p.Name, key, v, u.opts.Version)
 	a := u.b.add(Action{Kind: CreateVolume, Resource: v.Name, Volume: &spec, Reason: "missing"})
 	return a.ID, nil
+}
+
+// checkExisting refuses to reuse a network or volume made from another
+// configuration (its config-hash label differs): the containers would not
+// get what the file says. One made by hand, without berth's or compose's
+// labels, is reused with a warning, as docker compose does.
+func (u *upPlanner) checkExisting(kind, name string, labels map[string]string, hash func() (string, error), remove string) error {
+	have, ok := labels[LabelConfigHash]
+	if !ok {
+		if labels[LabelProject] != u.p.Name {
+			u.warn(fmt.Sprintf("%s %s exists but was not created for project %q; using it as is", kind, name, u.p.Name))
+		}
+		return nil
+	}
+	want, err := hash()
+	if err != nil {
+		return err
+	}
+	if have != want {
+		return fmt.Errorf("%s %s exists with a different configuration than the compose file declares; remove it (berth down, or %s) and run up again", kind, name, remove)
+	}
+	return nil
 }
 
 // scaleDown removes the containers numbered above want, highest first in

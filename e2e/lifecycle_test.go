@@ -312,3 +312,21 @@ func TestWaitExplainsFailure(t *testing.T) {
 		t.Errorf("the healthy service is reported too: %s", res)
 	}
 }
+
+// TestChangedNetworkRefused: a network whose declaration changed is not
+// silently reused: up fails, says how to fix it, and changes nothing.
+func TestChangedNetworkRefused(t *testing.T) {
+	dir, name := upProject(t)
+	if res := runBerth(t, dir, nil, "-p", name, "up", "-d"); res.ExitCode != 0 {
+		t.Fatalf("up: %s", res)
+	}
+	before := projectContainers(t, name)
+	res := runBerth(t, dir, []string{"TIER=two"}, "-p", name, "up", "-d")
+	if res.ExitCode == 0 || !strings.Contains(res.Stderr, "network "+name+"_back exists with a different configuration") {
+		t.Fatalf("want a refusal naming the network: %s", res)
+	}
+	after := projectContainers(t, name)
+	if len(after) != 1 || after[0].ID != before[0].ID {
+		t.Errorf("the refused up changed containers: %+v", after)
+	}
+}
