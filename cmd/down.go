@@ -2,6 +2,7 @@ package cmd
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -14,6 +15,7 @@ type downOptions struct {
 	Volumes       bool
 	RemoveOrphans bool
 	Timeout       int
+	Rmi           string
 }
 
 func newDownCommand(deps *Deps, global *globalOptions) *cobra.Command {
@@ -30,10 +32,14 @@ func newDownCommand(deps *Deps, global *globalOptions) *cobra.Command {
 	f.BoolVarP(&opts.Volumes, "volumes", "v", false, "Remove named volumes declared in the \"volumes\" section of the Compose file and anonymous volumes attached to containers")
 	f.BoolVar(&opts.RemoveOrphans, "remove-orphans", false, "Remove containers for services not defined in the Compose file")
 	f.IntVarP(&opts.Timeout, "timeout", "t", -1, "Specify a shutdown timeout in seconds")
+	f.StringVar(&opts.Rmi, "rmi", "", `Remove images used by services. "local" remove only images that don't have a custom tag ("local"|"all")`)
 	return c
 }
 
 func runDown(ctx context.Context, deps *Deps, global *globalOptions, opts *downOptions, services []string) error {
+	if opts.Rmi != "" && opts.Rmi != "local" && opts.Rmi != "all" {
+		return fmt.Errorf("invalid --rmi %q: use local or all", opts.Rmi)
+	}
 	s, err := openSession(ctx, deps, global, nil)
 	if err != nil {
 		return err
@@ -47,7 +53,7 @@ func runDown(ctx context.Context, deps *Deps, global *globalOptions, opts *downO
 		return err
 	}
 	plan, err := convergence.PlanDown(s.project, s.graph, o, convergence.DownOptions{
-		Services: services, Volumes: opts.Volumes, RemoveOrphans: opts.RemoveOrphans,
+		Services: services, Volumes: opts.Volumes, RemoveOrphans: opts.RemoveOrphans, RemoveImages: opts.Rmi,
 	})
 	if err != nil {
 		return err

@@ -180,6 +180,7 @@ func unknownCommand(c *cobra.Command, name string) error {
 // Execute runs berth with args and returns the process exit code. It is the
 // one place where errors become exit codes.
 func Execute(ctx context.Context, deps *Deps, args []string) int {
+	routeLibraryLogs(deps.Err)
 	root := NewRootCommand(deps)
 	root.SetArgs(args)
 	err := root.ExecuteContext(ctx)

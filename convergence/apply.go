@@ -155,6 +155,8 @@ func resourceKind(k Kind) string {
 		return "Network"
 	case CreateVolume, RemoveVolume:
 		return "Volume"
+	case RemoveImage:
+		return "Image"
 	case WaitHealthy, WaitCompleted, ServiceStarted:
 		return "Service"
 	}
@@ -206,6 +208,8 @@ func (a *applier) do(ctx context.Context, act Action) error {
 		return a.step(ctx, act, "Unpausing", "Unpaused", func() error { return e.UnpauseContainer(ctx, act.Target) })
 	case RemoveNetwork:
 		return a.step(ctx, act, "Removing", "Removed", func() error { return gone(e.RemoveNetwork(ctx, act.Target)) })
+	case RemoveImage:
+		return a.step(ctx, act, "Removing", "Removed", func() error { return gone(e.RemoveImage(ctx, act.Target)) })
 	case RemoveVolume:
 		return a.step(ctx, act, "Removing", "Removed", func() error { return gone(e.RemoveVolume(ctx, act.Target, false)) })
 	case WaitHealthy:

@@ -29,6 +29,7 @@ const (
 	KillContainer    Kind = 14
 	PauseContainer   Kind = 15
 	UnpauseContainer Kind = 16
+	RemoveImage      Kind = 17
 )
 
 var kindNames = map[Kind]string{
@@ -37,7 +38,7 @@ var kindNames = map[Kind]string{
 	RemoveContainer: "remove", RenameContainer: "rename", ConnectNetwork: "connect",
 	WaitHealthy: "wait-healthy", WaitCompleted: "wait-completed", ServiceStarted: "started",
 	RemoveNetwork: "remove-network", RemoveVolume: "remove-volume",
-	KillContainer: "kill", PauseContainer: "pause", UnpauseContainer: "unpause",
+	KillContainer: "kill", PauseContainer: "pause", UnpauseContainer: "unpause", RemoveImage: "remove-image",
 }
 
 func (k Kind) String() string {

@@ -16,6 +16,9 @@ type DownOptions struct {
 	Volumes       bool     // -v: named volumes and anonymous ones go too
 	RemoveOrphans bool
 	StopOnly      bool // stop: keep containers, networks and volumes
+	// RemoveImages is --rmi: "all" removes every service's image, "local"
+	// only those without an `image:` of their own (named after the project).
+	RemoveImages string
 }
 
 // PlanDown is teardown as a plan: containers stop in reverse dependency
@@ -38,6 +41,9 @@ func PlanDown(p *types.Project, g *project.Graph, o *Observed, opts DownOptions)
 	warnings := orphanTeardown(b, p, o, opts)
 	if len(opts.Services) == 0 && !opts.StopOnly {
 		projectResources(b, p, o, opts, idsOf(b, RemoveContainer))
+	}
+	if !opts.StopOnly {
+		projectImages(b, p, services, opts.RemoveImages, idsOf(b, RemoveContainer))
 	}
 	plan := b.plan()
 	plan.Warnings = warnings
@@ -111,6 +117,21 @@ func projectResources(b *builder, p *types.Project, o *Observed, opts DownOption
 		if got, ok := o.Volumes[v.Name]; ok && !bool(v.External) && got.Labels[LabelProject] == p.Name {
 			b.add(Action{Kind: RemoveVolume, Resource: v.Name, Target: v.Name, After: after})
 		}
+	}
+}
+
+// projectImages plans --rmi: the images go once no container uses them.
+func projectImages(b *builder, p *types.Project, services []string, mode string, after []string) {
+	if mode == "" {
+		return
+	}
+	for _, name := range services {
+		s := p.Services[name]
+		if mode == "local" && s.Image != "" {
+			continue
+		}
+		ref := project.ImageName(p.Name, s)
+		b.add(Action{Kind: RemoveImage, Resource: ref, Target: ref, After: after})
 	}
 }
 

@@ -289,3 +289,20 @@ func TestPlanUpRefusesChangedNetwork(t *testing.T) {
 		t.Errorf("same configuration refused: %v", err)
 	}
 }
+
+func TestPlanDownRemoveImages(t *testing.T) {
+	p, g := loadProject(t, "name: shop\nservices:\n  web: {image: web:1}\n  app: {build: .}\n")
+	o := observed(p, running(t, p, "web", 1))
+	for mode, want := range map[string]string{
+		"all":   "remove-image:shop-app [after remove:shop-web-1]\nremove-image:web:1 [after remove:shop-web-1]\n",
+		"local": "remove-image:shop-app [after remove:shop-web-1]\nremove:shop-web-1",
+	} {
+		plan, err := PlanDown(p, g, o, DownOptions{RemoveImages: mode})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(plan.String(), want) {
+			t.Errorf("--rmi %s:\n%s\nwant:\n%s", mode, plan, want)
+		}
+	}
+}

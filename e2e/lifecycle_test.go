@@ -330,3 +330,26 @@ func TestChangedNetworkRefused(t *testing.T) {
 		t.Errorf("the refused up changed containers: %+v", after)
 	}
 }
+
+// TestDownRemovesImages: down --rmi all removes the services' images (a
+// throwaway tag of busybox here) and leaves other images alone.
+func TestDownRemovesImages(t *testing.T) {
+	dir, name := upProject(t)
+	repo := name + "-img"
+	if code, body := dockerAPI(t, "POST", "/images/busybox:latest/tag?repo="+repo+"&tag=1"); code != 201 {
+		t.Fatalf("tagging busybox: %d %s", code, body)
+	}
+	env := []string{"APP_IMAGE=" + repo + ":1"}
+	if res := runBerth(t, dir, env, "-p", name, "up", "-d"); res.ExitCode != 0 {
+		t.Fatalf("up: %s", res)
+	}
+	if res := runBerth(t, dir, env, "-p", name, "down", "--rmi", "all", "-t", "0"); res.ExitCode != 0 {
+		t.Fatalf("down --rmi all: %s", res)
+	}
+	if exists(t, "/images/"+repo+":1/json") {
+		t.Error("the service's image is still there")
+	}
+	if !exists(t, "/images/busybox:latest/json") {
+		t.Error("down --rmi removed busybox itself")
+	}
+}

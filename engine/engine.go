@@ -59,6 +59,8 @@ type Writer interface {
 	RemoveVolume(ctx context.Context, name string, force bool) error
 	// PullImage pulls ref, calling progress with one line per status change.
 	PullImage(ctx context.Context, ref string, progress func(status string)) error
+	// RemoveImage untags ref and deletes the image when no tag is left.
+	RemoveImage(ctx context.Context, ref string) error
 }
 
 // Engine is everything berth asks of a Docker engine. Callers should ask

@@ -19,6 +19,14 @@ func (c *Client) ImageID(ctx context.Context, ref string) (string, error) {
 	return res.ID, nil
 }
 
+// RemoveImage untags ref, deleting the image once no tag is left (down --rmi).
+func (c *Client) RemoveImage(ctx context.Context, ref string) error {
+	if _, err := c.api.ImageRemove(ctx, ref, client.ImageRemoveOptions{PruneChildren: true}); err != nil {
+		return fmt.Errorf("removing image %s: %w", ref, err)
+	}
+	return nil
+}
+
 // PullImage pulls ref, calling progress (when not nil) with one line per
 // message of the engine, such as "Downloading 3f4d90098f5b 1.2MB/3.4MB".
 func (c *Client) PullImage(ctx context.Context, ref string, progress func(status string)) error {

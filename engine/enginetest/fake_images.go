@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"strings"
+
+	"github.com/berth-compose/berth/engine"
 )
 
 // WithImage makes the engine hold image ref with id, so containers can be
@@ -61,6 +63,26 @@ func (f *Fake) PullImage(ctx context.Context, ref string, progress func(status s
 		progress("Pulling from " + norm)
 		progress("Status: Downloaded newer image for " + norm)
 	}
+	return nil
+}
+
+// RemoveImage forgets ref; an image a container uses cannot go.
+func (f *Fake) RemoveImage(ctx context.Context, ref string) error {
+	if err := f.begin(ctx, "RemoveImage", ref); err != nil {
+		return err
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	norm := normalizeRef(ref)
+	if _, ok := f.images[norm]; !ok {
+		return fmt.Errorf("removing image %s: %w", ref, noSuch("image", ref))
+	}
+	for _, c := range f.containers {
+		if normalizeRef(c.Image) == norm {
+			return fmt.Errorf("removing image %s: %w: used by container %s", ref, engine.ErrConflict, c.Name)
+		}
+	}
+	delete(f.images, norm)
 	return nil
 }
 
