@@ -40,25 +40,12 @@ func runDown(ctx context.Context, deps *Deps, global *globalOptions, opts *downO
 	if opts.Rmi != "" && opts.Rmi != "local" && opts.Rmi != "all" {
 		return fmt.Errorf("invalid --rmi %q: use local or all", opts.Rmi)
 	}
-	s, err := openSession(ctx, deps, global, nil)
-	if err != nil {
-		return err
-	}
-	defer s.close()
-	if err := s.lock(ctx); err != nil {
-		return err
-	}
-	o, err := s.observe(ctx)
-	if err != nil {
-		return err
-	}
-	plan, err := convergence.PlanDown(s.project, s.graph, o, convergence.DownOptions{
-		Services: services, Volumes: opts.Volumes, RemoveOrphans: opts.RemoveOrphans, RemoveImages: opts.Rmi,
-	})
-	if err != nil {
-		return err
-	}
-	return s.applyWithTimeout(ctx, global, plan, opts.Timeout)
+	return runLifecycle(ctx, deps, global, services, opts.Timeout,
+		func(s *session, o *convergence.Observed, services []string) (*convergence.Plan, error) {
+			return convergence.PlanDown(s.project, s.graph, o, convergence.DownOptions{
+				Services: services, Volumes: opts.Volumes, RemoveOrphans: opts.RemoveOrphans, RemoveImages: opts.Rmi,
+			})
+		})
 }
 
 // timeoutOption turns -t seconds into a stop timeout; negative means the
