@@ -210,7 +210,7 @@ func (s *session) pull(ctx context.Context, svc types.ServiceConfig, ref, policy
 	s.progress.Emit(progress.Event{Resource: resource, Status: progress.Working, Text: "Pulling"})
 	if err := s.engine.PullImage(ctx, ref, func(string) {}); err != nil {
 		s.progress.Emit(progress.Event{Resource: resource, Status: progress.Error, Text: "Error", Err: err})
-		return "", fmt.Errorf("service %s: pulling %s: %w", svc.Name, ref, err)
+		return "", fmt.Errorf("service %s: %w", svc.Name, err)
 	}
 	s.progress.Emit(progress.Event{Resource: resource, Status: progress.Done, Text: "Pulled"})
 	return s.engine.ImageID(ctx, ref)
