@@ -33,6 +33,8 @@ lint:
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./project/... ./convergence/...
+	scripts/bench-config.sh
+	scripts/bench.sh
 
 demo: build
 	@$(engine) cd examples/hello && ../../$(BIN) graph && echo && \
