@@ -113,7 +113,7 @@ wait-healthy:api [after started:api]
 		{
 			name:     "unchanged project: nothing to do",
 			observed: withNetworkAndVolume(observed(p, all()...)),
-			want:     "started:api\nstarted:db\nstarted:web\nwait-healthy:api [after started:api]\n",
+			want:     "started:api\nstarted:db\nstarted:web\n",
 		},
 		{
 			name: "stopped container is started, not recreated",
@@ -122,7 +122,7 @@ wait-healthy:api [after started:api]
 					c.State = engine.StateExited
 				}
 			})...)),
-			want: "start:shop-db-1 (was exited)\nstarted:api\nstarted:db [after start:shop-db-1]\nstarted:web\nwait-healthy:api [after started:api]\n",
+			want: "start:shop-db-1 (was exited)\nstarted:api\nstarted:db [after start:shop-db-1]\nstarted:web\n",
 		},
 		{
 			name: "changed config recreates without removing first",
@@ -146,7 +146,7 @@ wait-healthy:api [after started:api]
 			name:     "--no-recreate keeps a changed container",
 			observed: withNetworkAndVolume(observed(p, all(func(c *engine.Container) { c.Labels[LabelConfigHash] = "old" })...)),
 			opts:     UpOptions{NoRecreate: true},
-			want:     "started:api\nstarted:db\nstarted:web\nwait-healthy:api [after started:api]\n",
+			want:     "started:api\nstarted:db\nstarted:web\n",
 		},
 		{
 			name:     "scale up adds numbers, scale down removes the highest",

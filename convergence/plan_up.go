@@ -125,19 +125,20 @@ func (u *upPlanner) service(s types.ServiceConfig, selected []string) error {
 // container plans container n of s: create, recreate, start, or nothing.
 func (u *upPlanner) container(s types.ServiceConfig, n int, hash string, c engine.Container, resources, selected []string) error {
 	name := ContainerName(u.p.Name, s, n)
-	startAfter := u.startDependencies(s, selected)
+	// Dependencies are planned only for containers that start: an unchanged
+	// running one must not wait on (or be held up by) its dependencies.
 	switch reason := u.recreateReason(s, c, hash); {
 	case c.ID == "":
 		ready, err := u.create(s, n, name, name, nil, append(resources, u.createDependencies(s)...), "new container")
 		if err != nil {
 			return err
 		}
-		u.start(s, n, name, "", append(startAfter, ready...), "new container")
+		u.start(s, n, name, "", append(u.startDependencies(s, selected), ready...), "new container")
 	case reason != "":
 		u.recreated[s.Name] = true
-		return u.recreate(s, n, name, c, resources, startAfter, reason)
+		return u.recreate(s, n, name, c, resources, u.startDependencies(s, selected), reason)
 	case c.State != engine.StateRunning:
-		u.start(s, n, name, c.ID, startAfter, "was "+string(c.State))
+		u.start(s, n, name, c.ID, u.startDependencies(s, selected), "was "+string(c.State))
 	}
 	return nil
 }

@@ -58,25 +58,34 @@ func waitService(ctx context.Context, e engine.Reader, projectName, service stri
 		if err != nil || done {
 			return err
 		}
+		if err := nextRelevantEvent(ctx, &events, &errs); err != nil {
+			return fmt.Errorf("watching service %s: %w", service, err)
+		}
+	}
+}
+
+// nextRelevantEvent waits for an event worth looking again for. Each
+// healthcheck run emits exec_* events; its result comes as health_status,
+// so those are skipped rather than costing a list and inspects each.
+func nextRelevantEvent(ctx context.Context, events *<-chan engine.Event, errs *<-chan error) error {
+	for *events != nil || *errs != nil {
 		select {
-		case ev, ok := <-events:
+		case ev, ok := <-*events:
 			if !ok {
-				events = nil
-			} else if strings.HasPrefix(ev.Action, "exec_") {
-				continue // every healthcheck run; its result comes as health_status
+				*events = nil
+			} else if !strings.HasPrefix(ev.Action, "exec_") {
+				return nil
 			}
-		case err, ok := <-errs:
+		case err, ok := <-*errs:
 			if ok && err != nil {
-				return fmt.Errorf("watching service %s: %w", service, err)
+				return err
 			}
-			errs = nil
+			*errs = nil
 		case <-ctx.Done():
 			return ctx.Err()
 		}
-		if events == nil && errs == nil {
-			return fmt.Errorf("watching service %s: event stream ended", service)
-		}
 	}
+	return errors.New("event stream ended")
 }
 
 func checkService(ctx context.Context, e engine.Reader, filter engine.Filter, check containerCheck) (bool, error) {
