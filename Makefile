@@ -34,7 +34,7 @@ lint:
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./project/... ./convergence/...
 	scripts/bench-config.sh
-	scripts/bench.sh
+	GO="$(GO)" scripts/bench.sh
 
 demo: build
 	@$(engine) cd examples/hello && ../../$(BIN) graph && echo && \

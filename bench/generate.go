@@ -21,9 +21,10 @@ LOG_LEVEL=debug
 PORT_HOST=127.0.0.1
 `
 
-// parentFunc is the shape of a generated project: the services that service
-// i depends on, each lower than i so the graph has no cycle. Other shapes
-// (wide, chain, fan, mixed) are other parentFuncs for writeProject.
+// parentFunc is the shape of a load project: the services that service i
+// depends on, each lower than i so the graph has no cycle. The runtime
+// shapes (wide, chain, fan, mixed) are described in shapes.go instead:
+// they must also be built by the engine floor, not only written as YAML.
 type parentFunc func(i int) []int
 
 // tree makes every service i > 0 depend on service (i-1)/2: a balanced
