@@ -31,14 +31,11 @@ func lifecycleCommand(deps *Deps, global *globalOptions, use, short string, time
 }
 
 func runLifecycle(ctx context.Context, deps *Deps, global *globalOptions, services []string, timeout int, plan planner) error {
-	s, err := openSession(ctx, deps, global, services)
+	s, err := openLockedSession(ctx, deps, global, services)
 	if err != nil {
 		return err
 	}
 	defer s.close()
-	if err := s.lock(ctx); err != nil {
-		return err
-	}
 	o, err := s.observe(ctx)
 	if err != nil {
 		return err

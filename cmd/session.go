@@ -73,6 +73,20 @@ func (s *session) lock(ctx context.Context) error {
 	return nil
 }
 
+// openLockedSession is openSession plus the project lock, for commands that
+// change the engine.
+func openLockedSession(ctx context.Context, deps *Deps, global *globalOptions, services []string) (*session, error) {
+	s, err := openSession(ctx, deps, global, services)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.lock(ctx); err != nil {
+		s.close()
+		return nil, err
+	}
+	return s, nil
+}
+
 // observe takes the snapshot the planners read.
 func (s *session) observe(ctx context.Context) (*convergence.Observed, error) {
 	return convergence.Observe(ctx, s.engine, s.project.Name)

@@ -104,19 +104,12 @@ func runUp(ctx context.Context, deps *Deps, global *globalOptions, opts *upOptio
 	if err != nil {
 		return err
 	}
-	s, err := openSession(ctx, deps, global, services)
+	s, err := openLockedSession(ctx, deps, global, services)
 	if err != nil {
 		return err
 	}
 	defer s.close()
-	if err := s.lock(ctx); err != nil {
-		return err
-	}
 	images, err := s.ensureImages(ctx, opts.Pull, global.DryRun)
-	if err != nil {
-		return err
-	}
-	version, err := s.engine.Version(ctx)
 	if err != nil {
 		return err
 	}
@@ -129,7 +122,7 @@ func runUp(ctx context.Context, deps *Deps, global *globalOptions, opts *upOptio
 		ForceRecreate: opts.ForceRecreate, NoRecreate: opts.NoRecreate, AlwaysRecreateDeps: opts.AlwaysRecreateDeps,
 		RemoveOrphans: opts.RemoveOrphans, RenewAnonVolumes: opts.RenewAnonVolumes, NoStart: opts.NoStart,
 		ImageIDs: images, Version: Version,
-		Spec: s.specFunc(images, version.NegotiatedAPIVersion, global.EnvFiles),
+		Spec: s.specFunc(images, s.engine.APIVersion(), global.EnvFiles),
 	})
 	if err != nil {
 		return err

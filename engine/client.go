@@ -46,5 +46,8 @@ func (c *Client) Version(ctx context.Context) (Version, error) {
 	return v, nil
 }
 
+// APIVersion is the API version the client negotiated when it connected.
+func (c *Client) APIVersion() string { return c.api.ClientVersion() }
+
 // Close releases idle connections.
 func (c *Client) Close() error { return c.api.Close() }

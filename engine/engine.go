@@ -68,6 +68,9 @@ type Writer interface {
 type Engine interface {
 	Reader
 	Writer
+	// APIVersion is the API version negotiated at connect, known without a
+	// call: spec building needs it on every up.
+	APIVersion() string
 	// Close releases the connection.
 	Close() error
 }

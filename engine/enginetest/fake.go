@@ -70,6 +70,13 @@ func New() *Fake {
 	}
 }
 
+// APIVersion is the NegotiatedAPIVersion of WithVersion.
+func (f *Fake) APIVersion() string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.version.NegotiatedAPIVersion
+}
+
 // WithVersion sets what Version reports. Its NegotiatedAPIVersion decides
 // API-dependent behaviour, such as how many networks a create may name.
 func (f *Fake) WithVersion(v engine.Version) *Fake {
