@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"sort"
 	"sync"
 	"time"
@@ -245,7 +246,18 @@ func (a *applier) create(ctx context.Context, act Action) error {
 	if act.Container == nil {
 		return errors.New("no container spec in plan")
 	}
-	id, err := a.e.CreateContainer(ctx, *act.Container)
+	spec := *act.Container
+	if act.RefHash != nil {
+		hash, err := act.RefHash.Hash(func(name string) string { return a.containerID(Action{}, name) })
+		if err != nil {
+			return err
+		}
+		config := *spec.Config // the plan's spec is shared: change a copy
+		config.Labels = maps.Clone(config.Labels)
+		config.Labels[LabelConfigHash] = hash
+		spec.Config = &config
+	}
+	id, err := a.e.CreateContainer(ctx, spec)
 	if err != nil {
 		return err
 	}

@@ -20,7 +20,8 @@ import (
 // specsFor builds real container specs for plans applied to the fake.
 func specsFor(p *types.Project) SpecFunc {
 	return func(s types.ServiceConfig, n int, name string, inherit []engine.Mount) (ContainerSpecResult, error) {
-		o := SpecOptions{Name: name, APIVersion: "1.44", InheritMounts: inherit}
+		o := SpecOptions{Name: name, APIVersion: "1.44", InheritMounts: inherit,
+			ServiceContainer: func(dep string) string { return ContainerName(p.Name, p.Services[dep], 1) }}
 		spec, warnings, err := ContainerSpecFor(p, s, n, o)
 		return ContainerSpecResult{Spec: spec, Warnings: warnings}, err
 	}

@@ -74,9 +74,13 @@ type Action struct {
 	Signal string
 
 	Container *engine.ContainerSpec // for CreateContainer
-	Network   *engine.NetworkSpec   // for CreateNetwork
-	Volume    *engine.VolumeSpec    // for CreateVolume
-	Endpoint  *engine.EndpointSpec  // for ConnectNetwork; Resource is the network
+	// RefHash, on a CreateContainer whose service references other
+	// services' containers, recomputes the config-hash label once the ids
+	// of those containers are known.
+	RefHash  *RefHash
+	Network  *engine.NetworkSpec  // for CreateNetwork
+	Volume   *engine.VolumeSpec   // for CreateVolume
+	Endpoint *engine.EndpointSpec // for ConnectNetwork; Resource is the network
 }
 
 // Plan is the actions that bring the engine to the desired state. It is plain

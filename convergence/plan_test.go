@@ -64,6 +64,11 @@ func running(t *testing.T, p *types.Project, service string, n int) engine.Conta
 	}}
 }
 
+func withDefaultNetwork(o *Observed) *Observed {
+	o.Networks["shop_default"] = engine.Network{ID: "net1", Name: "shop_default", Labels: map[string]string{LabelProject: "shop"}}
+	return o
+}
+
 func observed(p *types.Project, containers ...engine.Container) *Observed {
 	o := &Observed{Project: p.Name, Networks: map[string]engine.Network{}, Volumes: map[string]engine.Volume{}}
 	o.Containers = containers
@@ -71,7 +76,7 @@ func observed(p *types.Project, containers ...engine.Container) *Observed {
 }
 
 func withNetworkAndVolume(o *Observed) *Observed {
-	o.Networks["shop_default"] = engine.Network{ID: "net1", Name: "shop_default", Labels: map[string]string{LabelProject: "shop"}}
+	withDefaultNetwork(o)
 	o.Volumes["shop_data"] = engine.Volume{Name: "shop_data", Labels: map[string]string{LabelProject: "shop"}}
 	return o
 }

@@ -51,7 +51,7 @@ type UpOptions struct {
 // PlanUp computes what `up` must do to make the engine match p. It makes no
 // engine call: o is the snapshot, opts the user's choices.
 func PlanUp(p *types.Project, g *project.Graph, o *Observed, opts UpOptions) (*Plan, error) {
-	u := &upPlanner{p: p, g: g, o: o, opts: opts, b: newBuilder(), recreated: map[string]bool{}}
+	u := &upPlanner{p: p, g: g, o: o, opts: opts, b: newBuilder(), recreated: map[string]bool{}, replaced: map[string]bool{}, refs: map[string]*RefHash{}}
 	selected, err := u.selection()
 	if err != nil {
 		return nil, err
@@ -78,7 +78,13 @@ type upPlanner struct {
 	// recreated names the services whose containers this plan replaces, so
 	// dependents declared with `restart: true` are replaced after them.
 	recreated map[string]bool
-	warnings  []string
+	// replaced names the services whose first container gets a new id:
+	// the container a service: reference resolves to.
+	replaced map[string]bool
+	// refs holds, per service with service references, what apply needs
+	// to stamp compose's config hash (see RefHash).
+	refs     map[string]*RefHash
+	warnings []string
 }
 
 func (u *upPlanner) selection() ([]string, error) {
@@ -106,7 +112,7 @@ func (u *upPlanner) service(s types.ServiceConfig, selected []string) error {
 	if err != nil {
 		return err
 	}
-	hash, err := ServiceHash(s)
+	hash, err := u.configHash(s)
 	if err != nil {
 		return err
 	}
@@ -122,12 +128,60 @@ func (u *upPlanner) service(s types.ServiceConfig, selected []string) error {
 	return nil
 }
 
+// configHash is the config hash containers of s carry when up to date. For a
+// service that uses another's container (network_mode, ipc or pid
+// service:X, volumes_from), docker compose hashes it with X's container id
+// in place of the reference; when X's first container is replaced in this
+// plan its id is not known yet, and apply stamps the hash (RefHash).
+func (u *upPlanner) configHash(s types.ServiceConfig) (string, error) {
+	refs := map[string]ContainerRef{}
+	for _, e := range u.g.Dependencies(s.Name) {
+		if !sharesContainer(e.Kind) {
+			continue
+		}
+		ref := ContainerRef{Name: ContainerName(u.p.Name, u.p.Services[e.To], 1)}
+		if !u.replaced[e.To] {
+			ref = firstContainer(u.o.ServiceContainers(e.To), ref)
+		}
+		refs[e.To] = ref
+	}
+	if len(refs) == 0 {
+		return ServiceHash(s)
+	}
+	rh := &RefHash{Service: s, Refs: refs}
+	u.refs[s.Name] = rh
+	return rh.Hash(func(string) string { return "" })
+}
+
+// sharesContainer: these references name another service's container, so
+// they follow it when it is replaced.
+func sharesContainer(k project.EdgeKind) bool {
+	return k == project.NetworkMode || k == project.IPC || k == project.PID || k == project.VolumesFrom
+}
+
+// firstContainer is the container a service: reference resolves to, as in
+// docker compose: the first by name. Without one, it returns fallback.
+func firstContainer(containers map[int]engine.Container, fallback ContainerRef) ContainerRef {
+	first := fallback
+	found := false
+	for _, c := range containers {
+		if !found || c.Name < first.Name {
+			first, found = ContainerRef{Name: c.Name, ID: c.ID}, true
+		}
+	}
+	return first
+}
+
 // container plans container n of s: create, recreate, start, or nothing.
 func (u *upPlanner) container(s types.ServiceConfig, n int, hash string, c engine.Container, resources, selected []string) error {
 	name := ContainerName(u.p.Name, s, n)
 	// Dependencies are planned only for containers that start: an unchanged
 	// running one must not wait on (or be held up by) its dependencies.
-	switch reason := u.recreateReason(s, c, hash); {
+	reason := u.recreateReason(s, c, hash)
+	if n == 1 && (c.ID == "" || reason != "") {
+		u.replaced[s.Name] = true
+	}
+	switch {
 	case c.ID == "":
 		ready, err := u.create(s, n, name, name, nil, append(resources, u.createDependencies(s)...), "new container")
 		if err != nil {
@@ -161,6 +215,13 @@ func (u *upPlanner) recreateReason(s types.ServiceConfig, c engine.Container, ha
 		return ""
 	case u.opts.ForceRecreate:
 		return "--force-recreate"
+	}
+	for _, e := range u.g.Dependencies(s.Name) {
+		if sharesContainer(e.Kind) && u.replaced[e.To] {
+			return "dependency " + e.To + " recreated: " + e.Kind.String() + " uses its container"
+		}
+	}
+	switch {
 	case c.Labels[LabelConfigHash] != hash:
 		return "configuration changed" + changedSections(s, c)
 	}
@@ -197,7 +258,7 @@ func (u *upPlanner) recreate(s types.ServiceConfig, n int, name string, c engine
 // create plans the container's creation, and the connection of its extra
 // networks, and returns the IDs its start must wait for.
 func (u *upPlanner) create(s types.ServiceConfig, n int, name, createAs string, inherit []engine.Mount, after []string, reason string) ([]string, error) {
-	a := Action{ID: "create:" + name, Kind: CreateContainer, Resource: createAs, Service: s.Name, Number: n, After: after, Reason: reason}
+	a := Action{ID: "create:" + name, Kind: CreateContainer, Resource: createAs, Service: s.Name, Number: n, After: after, Reason: reason, RefHash: u.refs[s.Name]}
 	ready := []string{a.ID}
 	if u.opts.Spec != nil {
 		res, err := u.opts.Spec(s, n, createAs, inherit)

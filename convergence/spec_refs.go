@@ -149,3 +149,33 @@ func (b *specBuilder) links() []string {
 	}
 	return out
 }
+
+// RefHash carries what stamping docker compose's config hash on a container
+// needs when its service references other services' containers: compose
+// hashes the service with those references resolved to container ids (see
+// ExpectedConfigHash), and the id of a container this same plan creates is
+// only known while applying.
+type RefHash struct {
+	Service types.ServiceConfig
+	// Refs maps each referenced service to its first container.
+	Refs map[string]ContainerRef
+}
+
+// ContainerRef is a referenced service's first container: its name, and
+// its id when it exists before the plan runs.
+type ContainerRef struct {
+	Name string
+	ID   string // "" when the plan creates it
+}
+
+// Hash is the config hash, with created giving the id of a container the
+// plan created, by name ("" when it did not create it).
+func (r *RefHash) Hash(created func(name string) string) (string, error) {
+	return ExpectedConfigHash(r.Service, func(service string) string {
+		ref := r.Refs[service]
+		if id := created(ref.Name); id != "" {
+			return id
+		}
+		return ref.ID
+	})
+}

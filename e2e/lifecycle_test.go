@@ -353,3 +353,55 @@ func TestDownRemovesImages(t *testing.T) {
 		t.Error("down --rmi removed busybox itself")
 	}
 }
+
+// TestServiceReferences: a service using another's container (network_mode
+// service:, volumes_from) carries docker compose's config hash, which has
+// that container's id in it rather than the reference as written; an
+// unchanged project stays as it is, and replacing the shared container
+// replaces its user, which then shares the new one.
+func TestServiceReferences(t *testing.T) {
+	dir, name := upProject(t)
+	if res := runBerth(t, dir, nil, "-p", name, "up", "-d"); res.ExitCode != 0 {
+		t.Fatalf("up: %s", res)
+	}
+	app, vpn := sharing(t, name)
+	written := runBerth(t, dir, nil, "-p", name, "config", "--hash", "app").Stdout
+	if label := app.Config.Labels["com.docker.compose.config-hash"]; written == "app "+label+"\n" || label == "" {
+		t.Errorf("app's config-hash %q is the hash of the file as written; compose hashes it with vpn's container id", label)
+	}
+
+	if res := runBerth(t, dir, nil, "-p", name, "up", "-d"); res.ExitCode != 0 {
+		t.Fatalf("second up: %s", res)
+	}
+	if again, _ := sharing(t, name); again.ID != app.ID {
+		t.Errorf("unchanged project: app replaced (%s -> %s)", app.ID, again.ID)
+	}
+
+	if res := runBerth(t, dir, []string{"GENERATION=2"}, "-p", name, "up", "-d"); res.ExitCode != 0 {
+		t.Fatalf("up after vpn changed: %s", res)
+	}
+	newApp, newVPN := sharing(t, name)
+	if newVPN.ID == vpn.ID || newApp.ID == app.ID {
+		t.Errorf("vpn changed: want vpn and app replaced, got vpn %s -> %s, app %s -> %s", vpn.ID, newVPN.ID, app.ID, newApp.ID)
+	}
+}
+
+// sharing returns app and vpn, after checking that app runs in vpn's
+// network namespace (same MAC address) and sees vpn's volume.
+func sharing(t *testing.T, name string) (app, vpn containerInfo) {
+	t.Helper()
+	cs := projectContainers(t, name)
+	if len(cs) != 2 || cs[0].Name != name+"-app-1" || cs[1].Name != name+"-vpn-1" {
+		t.Fatalf("containers = %+v", cs)
+	}
+	app, vpn = cs[0], cs[1]
+	mac := "cat /sys/class/net/eth0/address"
+	if a, v := execIn(t, app.ID, "sh", "-c", mac), execIn(t, vpn.ID, "sh", "-c", mac); a != v || a == "" {
+		t.Errorf("app's eth0 is %q, vpn's %q: not one network namespace", a, v)
+	}
+	eventually(t, 10*time.Second, "vpn's file seen from app", func() (bool, string) {
+		out := execIn(t, app.ID, "cat", "/shared/file")
+		return out == "from-vpn\n", out
+	})
+	return app, vpn
+}
