@@ -14,6 +14,7 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/berth-compose/berth/project"
 )
@@ -182,7 +183,7 @@ func unknownCommand(c *cobra.Command, name string) error {
 func Execute(ctx context.Context, deps *Deps, args []string) int {
 	routeLibraryLogs(deps.Err)
 	root := NewRootCommand(deps)
-	root.SetArgs(args)
+	root.SetArgs(joinGlobalValues(root.Flags(), args))
 	err := root.ExecuteContext(ctx)
 	// An interrupt wins over success: work may have been cut short, and
 	// scripts expect 130 after Ctrl-C, as docker compose gives.
@@ -198,6 +199,32 @@ func Execute(ctx context.Context, deps *Deps, args []string) int {
 	}
 	fmt.Fprintln(deps.Err, err)
 	return 1
+}
+
+// joinGlobalValues writes the global flags before the command as
+// --flag=value. cobra finds the command by skipping over them on its own,
+// and takes a value such as the -1 of `--parallel -1` for a flag, which
+// makes it miss the command; joined, the value cannot be mistaken.
+func joinGlobalValues(flags *pflag.FlagSet, args []string) []string {
+	out := slices.Clone(args)
+	for i := 0; i < len(out); i++ {
+		arg := out[i]
+		if arg == "--" || arg == "-" || !strings.HasPrefix(arg, "-") {
+			break // the command: its own flags parse as they are
+		}
+		var f *pflag.Flag
+		if name, long := strings.CutPrefix(arg, "--"); long && !strings.Contains(name, "=") {
+			f = flags.Lookup(name)
+		} else if len(arg) == 2 {
+			f = flags.ShorthandLookup(arg[1:])
+		}
+		if f == nil || f.NoOptDefVal != "" || i+1 == len(out) {
+			continue // joined already, unknown (cobra says so) or without a value
+		}
+		out[i] += "=" + out[i+1]
+		out = slices.Delete(out, i+1, i+2)
+	}
+	return out
 }
 
 // DefaultDeps wires berth to the real process: stdio, environment, engine.
