@@ -9,6 +9,7 @@ import (
 
 	"github.com/compose-spec/compose-go/v2/types"
 	"github.com/spf13/cobra"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/berth-compose/berth/convergence"
 	"github.com/berth-compose/berth/engine"
@@ -109,12 +110,15 @@ func runUp(ctx context.Context, deps *Deps, global *globalOptions, opts *upOptio
 		return err
 	}
 	defer s.close()
-	images, err := s.ensureImages(ctx, opts.Pull, global.DryRun)
-	if err != nil {
-		return err
-	}
-	o, err := s.observe(ctx)
-	if err != nil {
+	// Neither depends on the other: one engine round trip saved.
+	var (
+		images map[string]string
+		o      *convergence.Observed
+	)
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() (err error) { images, err = s.ensureImages(gctx, opts.Pull, global.DryRun); return err })
+	g.Go(func() (err error) { o, err = s.observe(gctx); return err })
+	if err := g.Wait(); err != nil {
 		return err
 	}
 	plan, err := convergence.PlanUp(s.project, s.graph, o, convergence.UpOptions{

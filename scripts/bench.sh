@@ -143,10 +143,11 @@ epoch_us() { date -d "$1" +%s%6N; }
 
 # fan_timing WHO reads the events watch_events saw: when root started and
 # turned healthy, and when its dependents were running. For berth, its JSON
-# progress (in last.log) also says when it asked for the first dependent's
-# start: how fast it reacts, apart from how fast the engine starts.
+# progress (in last.log) also says when it asked for the first and the last
+# dependent's start: how fast it reacts, apart from how fast the engine
+# starts.
 fan_timing() {
-	local who=$1 out healthy rs first last t sent=
+	local who=$1 out healthy rs first last t sent= sent_last=
 	[[ -s $work/events ]] || {
 		log "fan: no events seen for $who"
 		return 0
@@ -168,9 +169,11 @@ fan_timing() {
 	while read -r t; do
 		t=$(epoch_us "$t") || continue
 		[[ -n $sent && $sent -le $t ]] || sent=$t
+		[[ -n $sent_last && $sent_last -ge $t ]] || sent_last=$t
 	done < <(grep '"text":"Starting"' "$work/last.log" | grep -v -- '-root-' |
 		sed -n 's/.*"time":"\([^"]*\)".*/\1/p')
 	[[ -z $sent ]] || record "berth: healthy -> first dependent start sent" $((sent - healthy))
+	[[ -z $sent_last ]] || record "berth: healthy -> last dependent start sent" $((sent_last - healthy))
 }
 
 # --- contenders -------------------------------------------------------------------
@@ -255,7 +258,7 @@ report_shape() {
 	for key in "berth config -q" "berth up -d (cold)" "berth up -d (unchanged)" "berth up -d (1 changed)" \
 		"berth ps" "berth down -v" "$floor_name" "floor remove" \
 		"compose-v1 config -q" "compose-v1 up -d (cold)" "compose-v1 down -v" \
-		"berth: root start -> healthy" "berth: healthy -> first dependent start sent" \
+		"berth: root start -> healthy" "berth: healthy -> first dependent start sent" "berth: healthy -> last dependent start sent" \
 		"berth: healthy -> first dependent running" "berth: healthy -> last dependent running" \
 		"compose-v1: root start -> healthy" "compose-v1: healthy -> first dependent running" \
 		"compose-v1: healthy -> last dependent running"; do
@@ -277,9 +280,11 @@ report_shape() {
 	if [[ $kind == fan ]]; then
 		local delay total
 		# Dependents should start within 300 ms of root turning healthy:
-		# berth's side is asking for the starts, the engine's is doing them.
-		check "berth: healthy -> first dependent start sent" "$(median "berth: healthy -> first dependent start sent")" " ms" "<=" 300
-		check "berth: healthy -> last dependent running" "$(median "berth: healthy -> last dependent running")" " ms" "<=" 300
+		# berth's side is asking for every start, which is checked; the
+		# engine's is doing them, which takes as long as the floor's
+		# parallel starts and is only shown.
+		check "berth: healthy -> last dependent start sent" "$(median "berth: healthy -> last dependent start sent")" " ms" "<=" 300
+		check "berth: healthy -> first dependent running" "$(median "berth: healthy -> first dependent running")" " ms" "" ""
 		# No fan can beat root's own health delay; past it, berth should
 		# cost no more than the floor, plus 10% of the two.
 		delay=$(median "berth: root start -> healthy")
