@@ -53,15 +53,22 @@ func newPsCommand(deps *Deps, global *globalOptions) *cobra.Command {
 // psRow is one container as ps shows it; the field names are what --format
 // templates use, as in docker compose.
 type psRow struct {
-	ID      string `json:"ID"`
-	Name    string `json:"Name"`
-	Image   string `json:"Image"`
-	Project string `json:"Project"`
-	Service string `json:"Service"`
-	Created int64  `json:"Created"`
-	State   string `json:"State"`
-	Status  string `json:"Status"`
-	Labels  map[string]string
+	ID         string      `json:"ID"`
+	Name       string      `json:"Name"`
+	Image      string      `json:"Image"`
+	Command    string      `json:"Command"`
+	Project    string      `json:"Project"`
+	Service    string      `json:"Service"`
+	Created    int64       `json:"Created"`
+	CreatedAt  string      `json:"CreatedAt"`
+	RunningFor string      `json:"RunningFor"`
+	State      string      `json:"State"`
+	Status     string      `json:"Status"`
+	Health     string      `json:"Health"`
+	ExitCode   int         `json:"ExitCode"`
+	Ports      string      `json:"Ports"`
+	Publishers []publisher `json:"Publishers"`
+	Labels     map[string]string
 }
 
 func runPs(ctx context.Context, deps *Deps, global *globalOptions, opts *psOptions, services []string) error {
@@ -107,9 +114,11 @@ func psRows(o *convergence.Observed, services []string, opts *psOptions) []psRow
 		if !wanted(c, opts) {
 			continue
 		}
-		rows = append(rows, psRow{ID: c.ID, Name: c.Name, Image: c.Image, Project: o.Project,
+		rows = append(rows, psRow{ID: c.ID, Name: c.Name, Image: c.Image, Command: c.Command, Project: o.Project,
 			Service: c.Labels[convergence.LabelService], Created: c.Created.Unix(),
-			State: string(c.State), Status: c.Status, Labels: c.Labels})
+			CreatedAt: c.Created.String(), RunningFor: ago(c.Created),
+			State: string(c.State), Status: c.Status, Health: healthOf(c.Status), ExitCode: exitCodeOf(c.Status),
+			Ports: displayPorts(c.Ports), Publishers: publishers(c.Ports), Labels: c.Labels})
 	}
 	return rows
 }
@@ -149,10 +158,11 @@ func printPs(out io.Writer, rows []psRow, opts *psOptions) error {
 		}
 		return nil
 	case "table", "":
-		w := tabwriter.NewWriter(out, 0, 4, 3, ' ', 0)
-		fmt.Fprintln(w, "NAME\tIMAGE\tSERVICE\tCREATED\tSTATUS")
+		w := tabwriter.NewWriter(out, 10, 1, 3, ' ', 0) // the docker CLI's table layout
+		fmt.Fprintln(w, "NAME\tIMAGE\tCOMMAND\tSERVICE\tCREATED\tSTATUS\tPORTS")
 		for _, r := range rows {
-			fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\n", r.Name, r.Image, r.Service, ago(time.Unix(r.Created, 0)), r.Status)
+			fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.Name, r.Image, displayCommand(r.Command, opts.NoTrunc),
+				r.Service, r.RunningFor, r.Status, r.Ports)
 		}
 		return w.Flush()
 	}
@@ -170,15 +180,4 @@ func printPs(out io.Writer, rows []psRow, opts *psOptions) error {
 }
 
 // ago renders a creation time the way docker does: "5 seconds ago".
-func ago(t time.Time) string {
-	d := time.Since(t)
-	switch {
-	case d < time.Minute:
-		return fmt.Sprintf("%d seconds ago", int(d.Seconds()))
-	case d < time.Hour:
-		return fmt.Sprintf("%d minutes ago", int(d.Minutes()))
-	case d < 48*time.Hour:
-		return fmt.Sprintf("%d hours ago", int(d.Hours()))
-	}
-	return fmt.Sprintf("%d days ago", int(d.Hours()/24))
-}
+func ago(t time.Time) string { return humanDuration(time.Since(t)) + " ago" }

@@ -221,8 +221,19 @@ services:
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(plan.String(), "create:shop-app-1 (dependency db recreated)") {
-		t.Errorf("app must be recreated after db:\n%s", plan)
+	// As in docker compose, app is restarted, not recreated: stopped before
+	// the old db is, started once the new db runs.
+	for _, want := range []string{
+		"stop:shop-app-1 (dependency db recreated; depends_on restart: true)",
+		"stop:shop-db-1 [after create:shop-db-1 stop:shop-app-1]",
+		"start:shop-app-1 [after started:db stop:shop-app-1]",
+	} {
+		if !strings.Contains(plan.String(), want) {
+			t.Errorf("plan lacks %q:\n%s", want, plan)
+		}
+	}
+	if strings.Contains(plan.String(), "create:shop-app-1") {
+		t.Errorf("app recreated; it only needs a restart:\n%s", plan)
 	}
 }
 
@@ -309,5 +320,43 @@ func TestPlanDownRemoveImages(t *testing.T) {
 		if !strings.Contains(plan.String(), want) {
 			t.Errorf("--rmi %s:\n%s\nwant:\n%s", mode, plan, want)
 		}
+	}
+}
+
+// TestPlanUpRecreateFlags: which containers of an unchanged project each
+// flag recreates, as docker compose decides it: the named services follow
+// --force-recreate and -V, the dependencies brought along follow
+// --always-recreate-deps, and --no-recreate holds for all.
+func TestPlanUpRecreateFlags(t *testing.T) {
+	p, g := loadProject(t, shopYAML)
+	o := withNetworkAndVolume(observed(p, running(t, p, "api", 1), running(t, p, "db", 1), running(t, p, "web", 1)))
+	tests := []struct {
+		name string
+		opts UpOptions
+		want string // the recreated services, with their reason
+	}{
+		{"--force-recreate, no service named: all", UpOptions{ForceRecreate: true}, "api --force-recreate, db --force-recreate, web --force-recreate"},
+		{"--force-recreate web: web alone", UpOptions{ForceRecreate: true, Services: []string{"web"}}, "web --force-recreate"},
+		{"--always-recreate-deps web: its dependencies", UpOptions{AlwaysRecreateDeps: true, Services: []string{"web"}}, "api --always-recreate-deps, db --always-recreate-deps"},
+		{"--always-recreate-deps, no service named: none", UpOptions{AlwaysRecreateDeps: true}, ""},
+		{"-V db: db", UpOptions{RenewAnonVolumes: true, Services: []string{"db"}}, "db --renew-anon-volumes"},
+		{"--no-recreate wins", UpOptions{NoRecreate: true, Services: []string{"web"}}, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			plan, err := PlanUp(p, g, o, tt.opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, a := range plan.sorted() {
+				if a.Kind == CreateContainer {
+					got = append(got, a.Service+" "+a.Reason)
+				}
+			}
+			if strings.Join(got, ", ") != tt.want {
+				t.Errorf("recreated: %q, want %q\n%s", strings.Join(got, ", "), tt.want, plan)
+			}
+		})
 	}
 }

@@ -51,7 +51,7 @@ type UpOptions struct {
 // PlanUp computes what `up` must do to make the engine match p. It makes no
 // engine call: o is the snapshot, opts the user's choices.
 func PlanUp(p *types.Project, g *project.Graph, o *Observed, opts UpOptions) (*Plan, error) {
-	u := &upPlanner{p: p, g: g, o: o, opts: opts, b: newBuilder(), recreated: map[string]bool{}, replaced: map[string]bool{}, refs: map[string]*RefHash{}}
+	u := &upPlanner{p: p, g: g, o: o, opts: opts, b: newBuilder(), recreated: map[string][]string{}, replaced: map[string]bool{}, refs: map[string]*RefHash{}}
 	selected, err := u.selection()
 	if err != nil {
 		return nil, err
@@ -75,9 +75,10 @@ type upPlanner struct {
 	o    *Observed
 	opts UpOptions
 	b    *builder
-	// recreated names the services whose containers this plan replaces, so
-	// dependents declared with `restart: true` are replaced after them.
-	recreated map[string]bool
+	// recreated lists, per service, the stop actions of the containers this
+	// plan replaces, so that dependents declared with `restart: true` stop
+	// before them and start again after.
+	recreated map[string][]string
 	// replaced names the services whose first container gets a new id:
 	// the container a service: reference resolves to.
 	replaced map[string]bool
@@ -189,9 +190,11 @@ func (u *upPlanner) container(s types.ServiceConfig, n int, hash string, c engin
 		}
 		u.start(s, n, name, "", append(u.startDependencies(s, selected), ready...), "new container")
 	case reason != "":
-		u.recreated[s.Name] = true
+		u.recreated[s.Name] = append(u.recreated[s.Name], "stop:"+name)
 		return u.recreate(s, n, name, c, resources, u.startDependencies(s, selected), reason)
-	case c.State != engine.StateRunning:
+	case c.State == engine.StateRunning:
+		u.restartAfterDependencies(s, n, name, c, selected)
+	default:
 		u.start(s, n, name, c.ID, u.startDependencies(s, selected), "was "+string(c.State))
 	}
 	return nil
@@ -213,8 +216,8 @@ func (u *upPlanner) recreateReason(s types.ServiceConfig, c engine.Container, ha
 	switch {
 	case c.ID == "" || u.opts.NoRecreate:
 		return ""
-	case u.opts.ForceRecreate:
-		return "--force-recreate"
+	case u.forced(s.Name) != "":
+		return u.forced(s.Name)
 	}
 	for _, e := range u.g.Dependencies(s.Name) {
 		if sharesContainer(e.Kind) && u.replaced[e.To] {
@@ -228,10 +231,47 @@ func (u *upPlanner) recreateReason(s types.ServiceConfig, c engine.Container, ha
 	if id := u.opts.ImageIDs[project.ImageName(u.p.Name, s)]; id != "" && c.Labels[LabelImage] != "" && c.Labels[LabelImage] != id {
 		return "image changed"
 	}
+	return ""
+}
+
+// restartAfterDependencies restarts running container c of s when a
+// dependency declared with `restart: true` is recreated, as docker compose
+// does: c stops before that dependency's old containers do, and starts
+// again once its dependencies are up.
+func (u *upPlanner) restartAfterDependencies(s types.ServiceConfig, n int, name string, c engine.Container, selected []string) {
+	var deps []string
 	for _, e := range u.g.Dependencies(s.Name) {
-		if u.recreated[e.To] && (e.Restart || u.opts.AlwaysRecreateDeps) {
-			return "dependency " + e.To + " recreated"
+		if e.Restart && len(u.recreated[e.To]) > 0 {
+			deps = append(deps, e.To)
 		}
+	}
+	if len(deps) == 0 {
+		return
+	}
+	reason := "dependency " + strings.Join(deps, ", ") + " recreated; depends_on restart: true"
+	stop := u.b.add(Action{ID: "stop:" + name, Kind: StopContainer, Resource: name, Service: s.Name, Number: n, Target: c.ID, Reason: reason})
+	for _, dep := range deps {
+		for _, old := range u.recreated[dep] {
+			u.b.add(Action{ID: old, After: []string{stop.ID}}) // merges into the planned stop
+		}
+	}
+	u.start(s, n, name, c.ID, append(u.startDependencies(s, selected), stop.ID), reason)
+}
+
+// forced names the flag that recreates every container of service whatever
+// changed, "" when none does. As in docker compose, the services named on
+// the command line (all, when none are) follow --force-recreate and -V (a
+// fresh anonymous volume needs a new container); the dependencies brought
+// along with them follow --always-recreate-deps.
+func (u *upPlanner) forced(service string) string {
+	named := len(u.opts.Services) == 0 || contains(u.opts.Services, service)
+	switch {
+	case named && u.opts.ForceRecreate:
+		return "--force-recreate"
+	case named && u.opts.RenewAnonVolumes:
+		return "--renew-anon-volumes"
+	case !named && u.opts.AlwaysRecreateDeps:
+		return "--always-recreate-deps"
 	}
 	return ""
 }

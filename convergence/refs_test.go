@@ -33,13 +33,11 @@ func composeRefHash(t *testing.T, app types.ServiceConfig, vpnID string) string 
 
 func containerNamed(t *testing.T, f *enginetest.Fake, name string) engine.ContainerDetails {
 	t.Helper()
-	for _, c := range f.Containers() {
-		if c.Name == name {
-			return c
-		}
+	c, ok := f.Container(name)
+	if !ok {
+		t.Fatalf("no container %s", name)
 	}
-	t.Fatalf("no container %s", name)
-	return engine.ContainerDetails{}
+	return c
 }
 
 // A service that uses another's container carries the hash docker compose

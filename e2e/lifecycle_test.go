@@ -3,6 +3,7 @@ package e2e
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/url"
 	"sort"
 	"strings"
@@ -232,6 +233,24 @@ func TestCompletedDependencyFails(t *testing.T) {
 	}
 }
 
+// mustBerth runs berth on project name and fails the test unless it succeeds.
+func mustBerth(t *testing.T, dir, name string, env []string, args ...string) Result {
+	t.Helper()
+	res := runBerth(t, dir, env, append([]string{"-p", name}, args...)...)
+	if res.ExitCode != 0 {
+		t.Fatalf("berth %s: %s", strings.Join(args, " "), res)
+	}
+	return res
+}
+
+// expectStates checks the project's containers and their states after step.
+func expectStates(t *testing.T, name, step string, want map[string]string) {
+	t.Helper()
+	if got := states(t, name); !maps.Equal(got, want) {
+		t.Fatalf("after %s: states = %v, want %v", step, got, want)
+	}
+}
+
 // states maps container name to engine state for the project.
 func states(t *testing.T, name string) map[string]string {
 	t.Helper()
@@ -248,21 +267,8 @@ func states(t *testing.T, name string) map[string]string {
 func TestLifecycleCommands(t *testing.T) {
 	dir, name := upProject(t)
 	web, db := name+"-web-1", name+"-db-1"
-	berth := func(args ...string) Result {
-		t.Helper()
-		res := runBerth(t, dir, nil, append([]string{"-p", name}, args...)...)
-		if res.ExitCode != 0 {
-			t.Fatalf("berth %s: %s", strings.Join(args, " "), res)
-		}
-		return res
-	}
-	expect := func(step string, want map[string]string) {
-		t.Helper()
-		got := states(t, name)
-		if fmt.Sprint(got) != fmt.Sprint(want) {
-			t.Fatalf("after %s: states = %v, want %v", step, got, want)
-		}
-	}
+	berth := func(args ...string) Result { t.Helper(); return mustBerth(t, dir, name, nil, args...) }
+	expect := func(step string, want map[string]string) { t.Helper(); expectStates(t, name, step, want) }
 
 	berth("create")
 	expect("create", map[string]string{db: "created", web: "created"})
@@ -278,6 +284,20 @@ func TestLifecycleCommands(t *testing.T) {
 	}
 	if out := berth("ps", "-a", "--services").Stdout; out != "db\nweb\n" {
 		t.Errorf("ps -a --services = %q", out)
+	}
+	if out := berth("ps", "-a", "--status", "exited", "--format", "{{.Name}}").Stdout; out != web+"\n" {
+		t.Errorf("ps -a --status exited = %q, want the stopped web", out)
+	}
+	if out := berth("ps", "--filter", "status=running", "-q").Stdout; len(out) != 65 {
+		t.Errorf("ps --filter status=running -q = %q, want db's full id alone, as docker compose prints it", out)
+	}
+	table, full := berth("ps", "-a").Stdout, berth("ps", "-a", "--no-trunc").Stdout
+	header, _, _ := strings.Cut(table, "\n")
+	if strings.Join(strings.Fields(header), " ") != "NAME IMAGE COMMAND SERVICE CREATED STATUS PORTS" {
+		t.Errorf("ps table header = %q, want docker compose's columns", header)
+	}
+	if !strings.Contains(table, `"sh -c 'exec sleep 3…"`) || !strings.Contains(full, `"sh -c 'exec sleep 3600'"`) {
+		t.Errorf("COMMAND column: want web's cut in ps, whole with --no-trunc:\n%s\n%s", table, full)
 	}
 	berth("restart", "-t", "1")
 	expect("restart", map[string]string{db: "running", web: "running"})
@@ -404,4 +424,23 @@ func sharing(t *testing.T, name string) (app, vpn containerInfo) {
 		return out == "from-vpn\n", out
 	})
 	return app, vpn
+}
+
+// TestDependencyRestart: when db, on which app depends with `restart:
+// true`, is recreated, app is restarted (same container, started again
+// after the new db), not recreated.
+func TestDependencyRestart(t *testing.T) {
+	dir, name := upProject(t)
+	mustBerth(t, dir, name, nil, "up", "-d")
+	app := inspectContainer(t, name+"-app-1")
+	mustBerth(t, dir, name, []string{"GENERATION=2"}, "up", "-d")
+	newApp, newDB := inspectContainer(t, name+"-app-1"), inspectContainer(t, name+"-db-1")
+	switch {
+	case newApp.ID != app.ID:
+		t.Errorf("app was recreated (%s -> %s); restart: true restarts it", app.ID, newApp.ID)
+	case newApp.State.Status != "running" || !newApp.State.StartedAt.After(app.State.StartedAt):
+		t.Errorf("app was not restarted: %+v, started %s before", newApp.State, app.State.StartedAt)
+	case newApp.State.StartedAt.Before(newDB.State.StartedAt):
+		t.Errorf("app started at %s, before the new db (%s)", newApp.State.StartedAt, newDB.State.StartedAt)
+	}
 }

@@ -77,6 +77,8 @@ func containerFromAPI(s container.Summary) Container {
 		Created: time.Unix(s.Created, 0),
 		Labels:  s.Labels,
 		Mounts:  mountsFromAPI(s.Mounts),
+		Command: s.Command,
+		Ports:   portsFromAPI(s.Ports),
 	}
 	if s.NetworkSettings != nil {
 		c.Networks = sortedKeys(s.NetworkSettings.Networks)
@@ -92,6 +94,18 @@ func mountsFromAPI(ms []container.MountPoint) []Mount {
 		out = append(out, Mount{Type: string(m.Type), Name: m.Name, Source: m.Source, Destination: m.Destination})
 	}
 	slices.SortFunc(out, func(a, b Mount) int { return cmp.Compare(a.Destination, b.Destination) })
+	return out
+}
+
+func portsFromAPI(ps []container.PortSummary) []Port {
+	var out []Port
+	for _, p := range ps {
+		port := Port{Private: p.PrivatePort, Public: p.PublicPort, Protocol: p.Type}
+		if p.IP.IsValid() {
+			port.HostIP = p.IP.String()
+		}
+		out = append(out, port)
+	}
 	return out
 }
 

@@ -55,6 +55,18 @@ type Container struct {
 	Mounts []Mount
 	// Networks the container is attached to, by network name.
 	Networks []string
+	// Command is the command line the container runs, as the list shows it.
+	Command string
+	Ports   []Port
+}
+
+// Port is one of a container's ports: published to HostIP:Public, or only
+// exposed (Public 0).
+type Port struct {
+	HostIP   string
+	Private  uint16
+	Public   uint16
+	Protocol string // tcp, udp, sctp
 }
 
 // Network is a network as a list shows it.

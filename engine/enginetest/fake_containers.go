@@ -139,6 +139,17 @@ func (f *Fake) Containers() []engine.ContainerDetails {
 	return out
 }
 
+// Container returns the details of the container named name, for tests to
+// check: it is not recorded and never fails; ok is false when there is none.
+func (f *Fake) Container(name string) (d engine.ContainerDetails, ok bool) {
+	for _, d := range f.Containers() {
+		if d.Name == name {
+			return d, true
+		}
+	}
+	return engine.ContainerDetails{}, false
+}
+
 // InspectContainer finds a container by id, name or id prefix.
 func (f *Fake) InspectContainer(ctx context.Context, id string) (engine.ContainerDetails, error) {
 	if err := f.begin(ctx, "InspectContainer", id); err != nil {

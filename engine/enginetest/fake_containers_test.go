@@ -43,13 +43,11 @@ func create(t *testing.T, f *Fake, s engine.ContainerSpec) string {
 // details is a container's end state, found by name without a recorded call.
 func details(t *testing.T, f *Fake, name string) engine.ContainerDetails {
 	t.Helper()
-	for _, d := range f.Containers() {
-		if d.Name == name {
-			return d
-		}
+	d, ok := f.Container(name)
+	if !ok {
+		t.Fatalf("no container %s", name)
 	}
-	t.Fatalf("no container %s", name)
-	return engine.ContainerDetails{}
+	return d
 }
 
 func TestFakeContainerLifecycle(t *testing.T) {

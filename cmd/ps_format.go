@@ -1,0 +1,156 @@
+package cmd
+
+import (
+	"cmp"
+	"fmt"
+	"net"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/berth-compose/berth/engine"
+)
+
+// This file renders ps columns as the docker CLI's formatters, which docker
+// compose uses, render them, so that a table reads the same in either.
+
+// displayPorts renders a container's ports as docker does, such as
+// "0.0.0.0:8080->80/tcp, 9000-9001/tcp". Ports published on the number they
+// expose, and ports only exposed, merge into ranges of consecutive numbers
+// per host IP and protocol; a port published on another number is listed on
+// its own, after them.
+func displayPorts(ports []engine.Port) string {
+	sorted := slices.Clone(ports)
+	slices.SortFunc(sorted, func(a, b engine.Port) int {
+		return cmp.Or(cmp.Compare(a.Private, b.Private), cmp.Compare(a.HostIP, b.HostIP),
+			cmp.Compare(a.Public, b.Public), cmp.Compare(a.Protocol, b.Protocol))
+	})
+	var out, remapped, keys []string
+	ranges := map[string]*portRange{}
+	for _, p := range sorted {
+		if p.HostIP != "" && p.Public != p.Private {
+			host := net.JoinHostPort(p.HostIP, strconv.Itoa(int(p.Public)))
+			remapped = append(remapped, fmt.Sprintf("%s->%d/%s", host, p.Private, p.Protocol))
+			continue
+		}
+		key := p.HostIP + "/" + p.Protocol
+		r, ok := ranges[key]
+		switch {
+		case !ok:
+			ranges[key] = &portRange{hostIP: p.HostIP, protocol: p.Protocol, first: p.Private, last: p.Private}
+			keys = append(keys, key)
+		case p.Private == r.last+1:
+			r.last = p.Private
+		default: // a gap: the range so far is done, a new one starts
+			out = append(out, r.String())
+			r.first, r.last = p.Private, p.Private
+		}
+	}
+	for _, k := range keys {
+		out = append(out, ranges[k].String())
+	}
+	return strings.Join(append(out, remapped...), ", ")
+}
+
+// portRange is consecutive ports with one host IP ("" when only exposed)
+// and protocol, each published on its own number.
+type portRange struct {
+	hostIP, protocol string
+	first, last      uint16
+}
+
+func (r *portRange) String() string {
+	nums := strconv.Itoa(int(r.first))
+	if r.last != r.first {
+		nums += "-" + strconv.Itoa(int(r.last))
+	}
+	if r.hostIP != "" {
+		nums = r.hostIP + ":" + nums + "->" + nums
+	}
+	return nums + "/" + r.protocol
+}
+
+// displayCommand is the COMMAND column: quoted, and cut to 20 characters
+// (the last an ellipsis) unless --no-trunc.
+func displayCommand(command string, noTrunc bool) string {
+	if r := []rune(command); !noTrunc && len(r) > 20 {
+		command = string(r[:19]) + "…"
+	}
+	return strconv.Quote(command)
+}
+
+var (
+	healthInStatus = regexp.MustCompile(`\((healthy|unhealthy|health: starting)\)`)
+	exitInStatus   = regexp.MustCompile(`^Exited \((\d+)\)`)
+)
+
+// healthOf reads the health the engine writes into a list's status text:
+// "Up 3 minutes (healthy)" is healthy.
+func healthOf(status string) string {
+	m := healthInStatus.FindStringSubmatch(status)
+	if m == nil {
+		return ""
+	}
+	return strings.TrimPrefix(m[1], "health: ")
+}
+
+// exitCodeOf reads the exit code from "Exited (3) 2 seconds ago"; 0 otherwise.
+func exitCodeOf(status string) int {
+	m := exitInStatus.FindStringSubmatch(status)
+	if m == nil {
+		return 0
+	}
+	n, _ := strconv.Atoi(m[1])
+	return n
+}
+
+// publisher is one port in ps --format json, in docker compose's form.
+type publisher struct {
+	URL           string `json:"URL"`
+	TargetPort    uint16 `json:"TargetPort"`
+	PublishedPort uint16 `json:"PublishedPort"`
+	Protocol      string `json:"Protocol"`
+}
+
+func publishers(ports []engine.Port) []publisher {
+	out := []publisher{}
+	for _, p := range ports {
+		out = append(out, publisher{URL: p.HostIP, TargetPort: p.Private, PublishedPort: p.Public, Protocol: p.Protocol})
+	}
+	slices.SortFunc(out, func(a, b publisher) int {
+		return cmp.Or(cmp.Compare(a.URL, b.URL), cmp.Compare(a.TargetPort, b.TargetPort), cmp.Compare(a.Protocol, b.Protocol))
+	})
+	return out
+}
+
+// humanDuration words a duration as docker's CREATED column does: "Less
+// than a second", "1 second", "About a minute", "3 hours", "2 weeks"...
+func humanDuration(d time.Duration) string {
+	seconds, minutes := int(d.Seconds()), int(d.Minutes())
+	hours := int(d.Hours() + 0.5) // rounded, as docker rounds hours
+	switch {
+	case seconds < 1:
+		return "Less than a second"
+	case seconds == 1:
+		return "1 second"
+	case seconds < 60:
+		return strconv.Itoa(seconds) + " seconds"
+	case minutes == 1:
+		return "About a minute"
+	case minutes < 60:
+		return strconv.Itoa(minutes) + " minutes"
+	case hours == 1:
+		return "About an hour"
+	case hours < 48:
+		return strconv.Itoa(hours) + " hours"
+	case hours < 24*7*2:
+		return strconv.Itoa(hours/24) + " days"
+	case hours < 24*30*2:
+		return strconv.Itoa(hours/24/7) + " weeks"
+	case hours < 24*365*2:
+		return strconv.Itoa(hours/24/30) + " months"
+	}
+	return strconv.Itoa(int(d.Hours())/24/365) + " years"
+}
