@@ -188,10 +188,13 @@ func Execute(ctx context.Context, deps *Deps, args []string) int {
 	// An interrupt wins over success: work may have been cut short, and
 	// scripts expect 130 after Ctrl-C, as docker compose gives.
 	if errors.Is(err, context.Canceled) || ctx.Err() != nil {
-		if err != nil && !errors.Is(err, context.Canceled) {
-			fmt.Fprintln(deps.Err, err)
+		// Say what was left undone when the error knows; a bare
+		// cancellation has nothing more to say than that it happened.
+		if err != nil && err.Error() != context.Canceled.Error() {
+			fmt.Fprintln(deps.Err, "berth:", err)
+		} else {
+			fmt.Fprintln(deps.Err, "berth: interrupted")
 		}
-		fmt.Fprintln(deps.Err, "berth: interrupted")
 		return 130
 	}
 	if err == nil {

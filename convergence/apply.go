@@ -46,7 +46,7 @@ func Apply(ctx context.Context, e engine.Engine, plan *Plan, sink progress.Sink,
 	}
 	err := project.Walk(ctx, keys, func(id string) []string { return a.byID[id].After }, 0, a.run)
 	if ctx.Err() != nil {
-		return fmt.Errorf("interrupted: %w", errors.Join(append([]error{ctx.Err()}, a.failures()...)...))
+		return a.interrupted(plan)
 	}
 	if err != nil {
 		return err // a cycle in the plan: a planner bug, nothing ran
@@ -62,11 +62,46 @@ type applier struct {
 	byID  map[string]Action
 
 	mu      sync.Mutex
+	done    int               // actions that succeeded, ServiceStarted marks left out
 	created map[string]string // create action ID → new container id
 	failed  map[string]error  // action ID → its error, or errSkipped
 }
 
 var errSkipped = errors.New("skipped: a step it depends on failed")
+
+// InterruptedError is what Apply returns when its context ends first: how
+// far it got, so the user knows what is left (another run converges it).
+// errors.Is(err, context.Canceled) holds for it.
+type InterruptedError struct {
+	Done, CutShort, NotStarted int
+}
+
+func (e *InterruptedError) Error() string {
+	return fmt.Sprintf("interrupted: %d steps done, %d cut short, %d not started; run the command again to finish",
+		e.Done, e.CutShort, e.NotStarted)
+}
+
+func (e *InterruptedError) Unwrap() error { return context.Canceled }
+
+// interrupted counts what the walk did before it was cancelled. The steps
+// in flight then failed with the cancellation: they were cut short.
+func (a *applier) interrupted(plan *Plan) error {
+	total := 0
+	for _, act := range plan.Actions {
+		if act.Kind != ServiceStarted {
+			total++
+		}
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	cut := 0
+	for id, err := range a.failed {
+		if err != errSkipped && a.byID[id].Kind != ServiceStarted {
+			cut++
+		}
+	}
+	return &InterruptedError{Done: a.done, CutShort: cut, NotStarted: total - a.done - cut}
+}
 
 // run is the walk's callback. It never returns an error: failures are
 // recorded so independent actions carry on.
@@ -76,7 +111,18 @@ func (a *applier) run(ctx context.Context, id string) error {
 		a.fail(id, errSkipped)
 		return nil
 	}
-	if err := a.do(ctx, act); err != nil {
+	err := a.do(ctx, act)
+	if err == nil && act.Kind != ServiceStarted {
+		a.mu.Lock()
+		a.done++
+		a.mu.Unlock()
+	}
+	if err != nil {
+		if ctx.Err() != nil { // cut short: the cause is the interrupt, not this step
+			a.fail(id, err)
+			a.emit(act, progress.Error, "Interrupted", nil)
+			return nil
+		}
 		if act.Optional {
 			a.emit(act, progress.Warning, "Skipped", err)
 			return nil

@@ -163,6 +163,13 @@ func TestApplyCancelled(t *testing.T) {
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("error = %v, want context.Canceled", err)
 	}
+	// The network and the volume were created; the three container
+	// creates, in flight together, were cut short; the three starts and
+	// the wait for api's health never began.
+	var interrupted *InterruptedError
+	if !errors.As(err, &interrupted) || *interrupted != (InterruptedError{Done: 2, CutShort: 3, NotStarted: 4}) {
+		t.Errorf("error = %#v, want what was done and what was not", err)
+	}
 	for _, c := range f.Containers() {
 		if c.State == engine.StateRunning {
 			t.Errorf("%s started after the interrupt", c.Name)

@@ -52,7 +52,7 @@ func TestInterruptedUpResumes(t *testing.T) {
 	if code := cmd.ProcessState.ExitCode(); code != 130 {
 		t.Fatalf("exit code after Ctrl-C = %d (%v), want 130:\n%s", code, err, seen.String())
 	}
-	if !strings.Contains(seen.String(), "interrupted") {
+	if !strings.Contains(seen.String(), "interrupted: ") || !strings.Contains(seen.String(), "not started; run the command again") {
 		t.Errorf("no word of the interrupt:\n%s", seen.String())
 	}
 
