@@ -2,17 +2,20 @@
 # engine.sh runs a private Docker engine for berth's end-to-end tests.
 #
 #   scripts/engine.sh start          install what is missing, start (or adopt) the
-#                                    engine, import busybox:latest; the last line on
-#                                    stdout is an export, so: eval "$(scripts/engine.sh start)"
+#                                    engine and a registry, import busybox:latest and push
+#                                    it to the registry; stdout is only export lines, so:
+#                                    eval "$(scripts/engine.sh start)"
 #   scripts/engine.sh ensure         like start, but when DOCKER_HOST already names an
 #                                    engine that answers, use that one (busybox is still
 #                                    imported if it lacks it) and print it back
-#   scripts/engine.sh env            print the private engine's export line only
+#   scripts/engine.sh env            print the export lines only
 #   scripts/engine.sh stop [--purge] stop the engine; --purge also deletes its data
 #   scripts/engine.sh status         print "running" and exit 0 if the engine answers
 #
 # BERTH_ENGINE_DIR (default /tmp/berth-engine) holds the socket, pid file, log,
-# data root and exec root. The engine is private so tests never touch the host's
+# data root and exec root, and the registry's storage. BERTH_REGISTRY (default
+# 127.0.0.1:5000) is where the registry listens; the engine trusts registries
+# on 127.0.0.0/8 without TLS. The engine is private so tests never touch the host's
 # own daemon and can run on machines that have none.
 set -euo pipefail
 shopt -s inherit_errexit # so a failure inside $(...) is not ignored
@@ -26,6 +29,10 @@ PATH=$PATH:/usr/local/sbin:/usr/sbin:/sbin
 READY_TIMEOUT=60 # seconds for a fresh daemon to answer /_ping
 HUNG_GRACE=15    # seconds a live but silent daemon gets before we kill it
 STOP_TIMEOUT=30  # dockerd stops running containers first, which can take a while
+REGISTRY=${BERTH_REGISTRY:-127.0.0.1:5000}
+REGISTRY_PIDFILE=$BASE/registry.pid
+# What the registry holds for tests that pull: busybox, pushed by seed_registry.
+REGISTRY_IMAGE=berth/busybox
 
 # All chatter goes to stderr: stdout carries only the export line.
 log() { printf 'engine.sh: %s\n' "$*" >&2; }
@@ -80,7 +87,10 @@ urlencode() {
 	printf '%s' "$out"
 }
 
-export_line() { printf 'export DOCKER_HOST=%q\n' "${1:-unix://$SOCK}"; }
+export_line() {
+	printf 'export DOCKER_HOST=%q\n' "${1:-unix://$SOCK}"
+	printf 'export BERTH_REGISTRY=%q\n' "$REGISTRY"
+}
 
 require_root() { [[ $(id -u) == 0 ]] || die "run as root: dockerd and apt-get need it"; }
 
@@ -125,11 +135,10 @@ ensure_packages() {
 		log "installing ${missing[*]}"
 		apt_install "${missing[@]}" || die "could not install ${missing[*]}"
 	fi
-	# The registry is for later tests (push/pull); nothing needs it yet, so a
-	# mirror without it must not block the engine.
+	# Installed on its own, so that a failure names it alone.
 	if ! command -v docker-registry >/dev/null; then
-		log "installing docker-registry (optional, not started)"
-		apt_install docker-registry || log "warning: docker-registry not installed"
+		log "installing docker-registry"
+		apt_install docker-registry || die "could not install docker-registry (tests that pull need it)"
 	fi
 }
 
@@ -354,6 +363,67 @@ ensure_busybox() {
 	smoke_run || die "containers do not run on this engine (a private one logs to $LOG)"
 }
 
+# --- registry -------------------------------------------------------------------
+
+registry_up() {
+	[[ $(curl -s -o /dev/null -w '%{http_code}' --max-time 3 "http://$REGISTRY/v2/" 2>/dev/null) == 200 ]]
+}
+
+# ensure_registry starts Debian's docker-registry on REGISTRY unless one
+# answers there already, and makes sure it holds busybox.
+ensure_registry() {
+	if ! registry_up; then
+		command -v docker-registry >/dev/null || die "docker-registry is not installed; tests that pull need it"
+		local pid i
+		pid=$(cat "$REGISTRY_PIDFILE" 2>/dev/null || true)
+		if is_proc "$pid" docker-registry; then # alive but not answering: hung
+			kill -9 "$pid" 2>/dev/null || true
+			wait_gone "$pid" docker-registry 10 || die "the registry (pid $pid) does not die"
+		fi
+		mkdir -p "$BASE/registry"
+		printf '%s\n' 'version: 0.1' 'log: {level: warn, accesslog: {disabled: true}}' 'storage:' \
+			"  filesystem: {rootdirectory: $BASE/registry}" 'http:' "  addr: $REGISTRY" >"$BASE/registry.yml"
+		setsid nohup docker-registry serve "$BASE/registry.yml" </dev/null >>"$BASE/registry.log" 2>&1 9>&- &
+		echo $! >"$REGISTRY_PIDFILE"
+		for ((i = 0; i < 50; i++)); do
+			registry_up && break
+			sleep 0.2
+		done
+		registry_up || die "the registry did not answer on $REGISTRY; see $BASE/registry.log"
+		log "started docker-registry on $REGISTRY (pid $(cat "$REGISTRY_PIDFILE"))"
+	fi
+	seed_registry
+}
+
+# seed_registry pushes busybox:latest as REGISTRY/REGISTRY_IMAGE:latest
+# through the engine, then drops the local tag, so pulling it is real work.
+seed_registry() {
+	local ref=$REGISTRY/$REGISTRY_IMAGE out
+	if curl -sf -o /dev/null --max-time 3 -H 'Accept: application/vnd.docker.distribution.manifest.v2+json' \
+		"http://$REGISTRY/v2/$REGISTRY_IMAGE/manifests/latest"; then
+		return 0
+	fi
+	out=$(api POST "/images/busybox:latest/tag?repo=$(urlencode "$ref")&tag=latest") ||
+		die "tagging busybox as $ref failed: $out"
+	# The engine wants credentials even for a registry that needs none.
+	if ! out=$(api POST "/images/$ref/push?tag=latest" -H "X-Registry-Auth: $(printf '{}' | base64)") ||
+		grep -q '"error' <<<"$out"; then
+		die "pushing busybox to $ref failed: $out"
+	fi
+	api DELETE "/images/$ref:latest" >/dev/null || true
+	log "pushed busybox to $ref:latest"
+}
+
+stop_registry() {
+	local pid
+	pid=$(cat "$REGISTRY_PIDFILE" 2>/dev/null || true)
+	if is_proc "$pid" docker-registry; then
+		kill "$pid" 2>/dev/null || true
+		wait_gone "$pid" docker-registry 10 || kill -9 "$pid" 2>/dev/null || true
+	fi
+	rm -f "$REGISTRY_PIDFILE"
+}
+
 # --- subcommands ----------------------------------------------------------------
 
 cmd_start() {
@@ -367,6 +437,7 @@ cmd_start() {
 	ensure_packages
 	ensure_daemon
 	ensure_busybox
+	ensure_registry
 	log "engine ready"
 	export_line
 }
@@ -383,7 +454,7 @@ purge() {
 	if awk -v b="$BASE" 'index($2, b "/") == 1 { found = 1 } END { exit !found }' /proc/mounts; then
 		die "mounts remain under $BASE; not deleting it"
 	fi
-	rm -rf "$BASE/data" "$BASE/exec" "$LOG" "$LOG.1" "$BASE/daemon.json"
+	rm -rf "$BASE/data" "$BASE/exec" "$LOG" "$LOG.1" "$BASE/daemon.json" "$BASE/registry" "$BASE/registry.yml" "$BASE/registry.log"
 	log "purged $BASE"
 }
 
@@ -401,6 +472,7 @@ cmd_stop() {
 		log "no dockerd running from $PIDFILE"
 	fi
 	clear_containerd
+	stop_registry
 	rm -f "$PIDFILE" "$SOCK"
 	if [[ ${1:-} == --purge ]]; then
 		purge
@@ -417,6 +489,7 @@ cmd_ensure() {
 	if [[ -n ${DOCKER_HOST:-} ]] && use_host "$DOCKER_HOST" && ping; then
 		log "using the engine at DOCKER_HOST=$DOCKER_HOST"
 		ensure_busybox
+		ensure_registry
 		export_line "$DOCKER_HOST"
 		return 0
 	fi
