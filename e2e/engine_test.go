@@ -9,7 +9,7 @@ import (
 
 // TestEngineHarnessImage checks what scripts/engine.sh promises every other
 // e2e test: an engine answering at DOCKER_HOST, holding a busybox:latest that
-// can run commands. No registry is reachable, so tests cannot pull one.
+// can run commands. Pulls go to the private registry only (see pull_test.go).
 func TestEngineHarnessImage(t *testing.T) {
 	code, body := dockerAPI(t, "GET", "/_ping")
 	if code != 200 || string(body) != "OK" {
