@@ -71,6 +71,7 @@ func TestExecute(t *testing.T) {
 		{name: "bad progress", args: []string{"--progress", "fancy", "config"}, wantCode: 1, wantErr: `invalid --progress "fancy"`},
 		{name: "bad parallel", args: []string{"--parallel", "0", "config"}, wantCode: 1, wantErr: "invalid --parallel 0"},
 		{name: "unlimited parallel", args: []string{"--parallel", "-1", "config", "--services"}, wantOut: "db\napi\n"},
+		{name: "empty value of a short global flag", args: []string{"-p", "", "config", "--services"}, wantOut: "db\napi\n"},
 		{name: "global flags joined or not", args: []string{"--parallel=2", "-p", "other", "--dry-run", "config", "--services"}, wantOut: "db\napi\n"},
 		{name: "graph", args: []string{"graph", "api"}, wantOut: "db\napi\n  -> db (service_started)\n"},
 		{name: "graph unknown format", args: []string{"graph", "--format", "svg"}, wantCode: 1, wantErr: `unknown graph format "svg"`},

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"fmt"
 	"net"
+	"net/netip"
 	"regexp"
 	"slices"
 	"strconv"
@@ -24,7 +25,7 @@ import (
 func displayPorts(ports []engine.Port) string {
 	sorted := slices.Clone(ports)
 	slices.SortFunc(sorted, func(a, b engine.Port) int {
-		return cmp.Or(cmp.Compare(a.Private, b.Private), cmp.Compare(a.HostIP, b.HostIP),
+		return cmp.Or(cmp.Compare(a.Private, b.Private), compareIPs(a.HostIP, b.HostIP),
 			cmp.Compare(a.Public, b.Public), cmp.Compare(a.Protocol, b.Protocol))
 	})
 	var out, remapped, keys []string
@@ -67,9 +68,20 @@ func (r *portRange) String() string {
 		nums += "-" + strconv.Itoa(int(r.last))
 	}
 	if r.hostIP != "" {
-		nums = r.hostIP + ":" + nums + "->" + nums
+		nums = net.JoinHostPort(r.hostIP, nums) + "->" + nums
 	}
 	return nums + "/" + r.protocol
+}
+
+// compareIPs orders host IPs as addresses (9.0.0.1 before 10.0.0.1), and
+// "" (not published) first.
+func compareIPs(a, b string) int {
+	x, errA := netip.ParseAddr(a)
+	y, errB := netip.ParseAddr(b)
+	if errA != nil || errB != nil {
+		return cmp.Compare(a, b)
+	}
+	return x.Compare(y)
 }
 
 // displayCommand is the COMMAND column: quoted, and cut to 20 characters
@@ -120,7 +132,7 @@ func publishers(ports []engine.Port) []publisher {
 		out = append(out, publisher{URL: p.HostIP, TargetPort: p.Private, PublishedPort: p.Public, Protocol: p.Protocol})
 	}
 	slices.SortFunc(out, func(a, b publisher) int {
-		return cmp.Or(cmp.Compare(a.URL, b.URL), cmp.Compare(a.TargetPort, b.TargetPort), cmp.Compare(a.Protocol, b.Protocol))
+		return cmp.Or(cmp.Compare(a.TargetPort, b.TargetPort), compareIPs(a.URL, b.URL), cmp.Compare(a.Protocol, b.Protocol))
 	})
 	return out
 }

@@ -23,6 +23,8 @@ func TestDisplayPorts(t *testing.T) {
 		{"same number, consecutive: one range", []engine.Port{tcp("0.0.0.0", 9001, 9001), tcp("0.0.0.0", 9000, 9000)}, "0.0.0.0:9000-9001->9000-9001/tcp"},
 		{"exposed range with a gap", []engine.Port{{Private: 81, Protocol: "tcp"}, {Private: 80, Protocol: "tcp"}, {Private: 90, Protocol: "tcp"}}, "80-81/tcp, 90/tcp"},
 		{"protocols apart", []engine.Port{{Private: 53, Protocol: "udp"}, {Private: 53, Protocol: "tcp"}}, "53/tcp, 53/udp"},
+		{"IPv6 range in brackets", []engine.Port{tcp("::", 8080, 8080), tcp("0.0.0.0", 8080, 8080)}, "0.0.0.0:8080->8080/tcp, [::]:8080->8080/tcp"},
+		{"host IPs as addresses", []engine.Port{tcp("10.0.0.1", 80, 80), tcp("9.0.0.1", 80, 80)}, "9.0.0.1:80->80/tcp, 10.0.0.1:80->80/tcp"},
 		{"ranges first, remapped after", []engine.Port{tcp("127.0.0.1", 8443, 443), {Private: 80, Protocol: "tcp"}}, "80/tcp, 127.0.0.1:8443->443/tcp"},
 	}
 	for _, tt := range tests {

@@ -224,7 +224,8 @@ func joinGlobalValues(flags *pflag.FlagSet, args []string) []string {
 		if f == nil || f.NoOptDefVal != "" || i+1 == len(out) {
 			continue // joined already, unknown (cobra says so) or without a value
 		}
-		out[i] += "=" + out[i+1]
+		// Long form even for -p: pflag reads "-p=" as the value "=".
+		out[i] = "--" + f.Name + "=" + out[i+1]
 		out = slices.Delete(out, i+1, i+2)
 	}
 	return out

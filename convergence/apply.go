@@ -62,26 +62,39 @@ type applier struct {
 	byID  map[string]Action
 
 	mu      sync.Mutex
-	done    int               // actions that succeeded, ServiceStarted marks left out
+	done    int               // actions that ran to their end, ServiceStarted marks left out
 	created map[string]string // create action ID → new container id
-	failed  map[string]error  // action ID → its error, or errSkipped
+	failed  map[string]error  // action ID → its error, errSkipped or errCutShort
 }
 
-var errSkipped = errors.New("skipped: a step it depends on failed")
+var (
+	errSkipped = errors.New("skipped: a step it depends on failed")
+	// errCutShort marks a step the interrupt stopped half-way; its own
+	// error is only the cancellation.
+	errCutShort = errors.New("cut short by the interrupt")
+	// errNoSlot: the interrupt came while the step waited for a --parallel
+	// slot; it never reached the engine.
+	errNoSlot = errors.New("not started: interrupted while waiting its turn")
+)
 
 // InterruptedError is what Apply returns when its context ends first: how
 // far it got, so the user knows what is left (another run converges it).
 // errors.Is(err, context.Canceled) holds for it.
 type InterruptedError struct {
 	Done, CutShort, NotStarted int
+	Failures                   []error // steps that failed on their own before the interrupt
 }
 
 func (e *InterruptedError) Error() string {
-	return fmt.Sprintf("interrupted: %d steps done, %d cut short, %d not started; run the command again to finish",
+	msg := fmt.Sprintf("interrupted: %d steps done, %d cut short, %d not started; run the command again to finish",
 		e.Done, e.CutShort, e.NotStarted)
+	if len(e.Failures) > 0 {
+		msg += "\nfailed before the interrupt:\n" + errors.Join(e.Failures...).Error()
+	}
+	return msg
 }
 
-func (e *InterruptedError) Unwrap() error { return context.Canceled }
+func (e *InterruptedError) Unwrap() []error { return append([]error{context.Canceled}, e.Failures...) }
 
 // interrupted counts what the walk did before it was cancelled. The steps
 // in flight then failed with the cancellation: they were cut short.
@@ -92,15 +105,16 @@ func (a *applier) interrupted(plan *Plan) error {
 			total++
 		}
 	}
+	failures := a.failures()
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	cut := 0
-	for id, err := range a.failed {
-		if err != errSkipped && a.byID[id].Kind != ServiceStarted {
+	for _, err := range a.failed {
+		if err == errCutShort {
 			cut++
 		}
 	}
-	return &InterruptedError{Done: a.done, CutShort: cut, NotStarted: total - a.done - cut}
+	return &InterruptedError{Done: a.done, CutShort: cut, NotStarted: total - a.done - cut - len(failures), Failures: failures}
 }
 
 // run is the walk's callback. It never returns an error: failures are
@@ -112,23 +126,24 @@ func (a *applier) run(ctx context.Context, id string) error {
 		return nil
 	}
 	err := a.do(ctx, act)
-	if err == nil && act.Kind != ServiceStarted {
-		a.mu.Lock()
-		a.done++
-		a.mu.Unlock()
-	}
-	if err != nil {
-		if ctx.Err() != nil { // cut short: the cause is the interrupt, not this step
-			a.fail(id, err)
-			a.emit(act, progress.Error, "Interrupted", nil)
-			return nil
-		}
-		if act.Optional {
-			a.emit(act, progress.Warning, "Skipped", err)
-			return nil
-		}
+	switch {
+	case errors.Is(err, errNoSlot):
+		a.fail(id, errNoSlot)
+	case err != nil && ctx.Err() != nil: // the cause is the interrupt, not this step
+		a.fail(id, errCutShort)
+		a.emit(act, progress.Error, "Interrupted", nil)
+	case err != nil && !act.Optional:
 		a.fail(id, err)
 		a.emit(act, progress.Error, "Error", err)
+	default: // done, or an optional step that failed: it ran to its end
+		if err != nil {
+			a.emit(act, progress.Warning, "Skipped", err)
+		}
+		if act.Kind != ServiceStarted {
+			a.mu.Lock()
+			a.done++
+			a.mu.Unlock()
+		}
 	}
 	return nil
 }
@@ -150,13 +165,14 @@ func (a *applier) fail(id string, err error) {
 	a.failed[id] = err
 }
 
-// failures lists the real failures, skips left out, in ID order.
+// failures lists the real failures, in ID order: steps skipped for a
+// failed dependency, or stopped by an interrupt, are not.
 func (a *applier) failures() []error {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	ids := make([]string, 0, len(a.failed))
 	for id, err := range a.failed {
-		if err != errSkipped {
+		if err != errSkipped && err != errCutShort && err != errNoSlot {
 			ids = append(ids, id)
 		}
 	}
@@ -168,21 +184,17 @@ func (a *applier) failures() []error {
 	return errs
 }
 
-// call runs one engine call inside a --parallel slot.
-func (a *applier) call(ctx context.Context, fn func() error) error {
+// step runs one engine call inside a --parallel slot, with working and
+// done events around it: a step waiting for its slot shows nothing yet.
+func (a *applier) step(ctx context.Context, act Action, working, done string, fn func() error) error {
 	if a.slots != nil {
 		if err := a.slots.Acquire(ctx, 1); err != nil {
-			return err
+			return errNoSlot
 		}
 		defer a.slots.Release(1)
 	}
-	return fn()
-}
-
-// step emits working/done events around one engine call.
-func (a *applier) step(ctx context.Context, act Action, working, done string, fn func() error) error {
 	a.emit(act, progress.Working, working, nil)
-	if err := a.call(ctx, fn); err != nil {
+	if err := fn(); err != nil {
 		return err
 	}
 	a.emit(act, progress.Done, done, nil)

@@ -159,20 +159,53 @@ func TestApplyCancelled(t *testing.T) {
 		}
 		return nil
 	})
-	err = Apply(ctx, f, plan, progress.Discard, ApplyOptions{Project: "shop"})
+	err = Apply(ctx, f, plan, progress.Discard, ApplyOptions{Project: "shop", Limit: 1})
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("error = %v, want context.Canceled", err)
 	}
-	// The network and the volume were created; the three container
-	// creates, in flight together, were cut short; the three starts and
-	// the wait for api's health never began.
+	// With one engine call at a time, the create that saw the interrupt
+	// is the only step cut short; the network was done before it; every
+	// step is counted once, and none failed on its own.
 	var interrupted *InterruptedError
-	if !errors.As(err, &interrupted) || *interrupted != (InterruptedError{Done: 2, CutShort: 3, NotStarted: 4}) {
+	if !errors.As(err, &interrupted) || interrupted.CutShort != 1 || interrupted.Done < 1 || len(interrupted.Failures) != 0 ||
+		interrupted.Done+interrupted.CutShort+interrupted.NotStarted != 9 {
 		t.Errorf("error = %#v, want what was done and what was not", err)
 	}
 	for _, c := range f.Containers() {
 		if c.State == engine.StateRunning {
 			t.Errorf("%s started after the interrupt", c.Name)
 		}
+	}
+}
+
+// TestApplyCancelledKeepsEarlierFailures: a step that failed on its own
+// before Ctrl-C is still reported as a failure, next to the counts.
+func TestApplyCancelledKeepsEarlierFailures(t *testing.T) {
+	p, g := loadProject(t, shopYAML)
+	f := fakeWithImages().Fail("CreateVolume", errors.New("disk full"))
+	o, _ := Observe(context.Background(), f, "shop")
+	plan, err := PlanUp(p, g, o, UpOptions{Spec: specsFor(p)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	// The interrupt comes as the volume's failure is shown, so after it
+	// was recorded; what else ran by then depends on scheduling.
+	sink := progress.SinkFunc(func(e progress.Event) {
+		if e.Status == progress.Error && strings.HasPrefix(e.Resource, "Volume") {
+			cancel()
+		}
+	})
+	err = Apply(ctx, f, plan, sink, ApplyOptions{Project: "shop", Limit: 1})
+	var interrupted *InterruptedError
+	if !errors.As(err, &interrupted) || !errors.Is(err, context.Canceled) {
+		t.Fatalf("error = %v, want an InterruptedError", err)
+	}
+	if len(interrupted.Failures) != 1 || !strings.Contains(err.Error(), "failed before the interrupt:\nVolume shop_data: disk full") {
+		t.Errorf("the volume's own failure is lost: %v", err)
+	}
+	const steps = 9 // network, volume, three creates, three starts, a wait
+	if sum := interrupted.Done + interrupted.CutShort + interrupted.NotStarted + len(interrupted.Failures); sum != steps || interrupted.CutShort > 1 {
+		t.Errorf("%+v: want every one of %d steps counted once, at most one cut short (--parallel 1)", interrupted, steps)
 	}
 }

@@ -187,7 +187,9 @@ func containerLabels(p *types.Project, s types.ServiceConfig, number int, o Spec
 	hash := o.ConfigHash
 	if hash == "" {
 		var err error
-		if hash, err = ServiceHash(s); err != nil {
+		// Without container ids (a plan that creates the referenced
+		// container stamps the hash at apply time, see RefHash).
+		if hash, err = ExpectedConfigHash(s, nil); err != nil {
 			return nil, err
 		}
 	}

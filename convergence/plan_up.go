@@ -147,7 +147,9 @@ func (u *upPlanner) configHash(s types.ServiceConfig) (string, error) {
 		refs[e.To] = ref
 	}
 	if len(refs) == 0 {
-		return ServiceHash(s)
+		// volumes_from "container:name" still differs from the file:
+		// compose hashes it as the bare name.
+		return ExpectedConfigHash(s, nil)
 	}
 	rh := &RefHash{Service: s, Refs: refs}
 	u.refs[s.Name] = rh
@@ -373,8 +375,16 @@ func (u *upPlanner) startDependencies(s types.ServiceConfig, selected []string) 
 func (u *upPlanner) createDependencies(s types.ServiceConfig) []string {
 	var after []string
 	for _, e := range u.g.Dependencies(s.Name) {
-		if e.Kind != project.DependsOn {
-			after = append(after, "started:"+e.To)
+		if e.Kind == project.DependsOn {
+			continue
+		}
+		after = append(after, "started:"+e.To)
+		if sharesContainer(e.Kind) {
+			// The container it names must exist under its final name even
+			// when nothing starts (create, up --no-start); plan() drops
+			// whichever of these the plan does not have.
+			first := ContainerName(u.p.Name, u.p.Services[e.To], 1)
+			after = append(after, "create:"+first, "rename:"+first)
 		}
 	}
 	return after

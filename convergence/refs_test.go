@@ -73,7 +73,7 @@ func TestServiceReferencesHashLikeCompose(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := "create:shop-app-1 [after started:vpn] (dependency vpn recreated: network_mode uses its container)"; !strings.Contains(plan.String(), want) {
+	if want := "create:shop-app-1 [after create:shop-vpn-1 rename:shop-vpn-1 started:vpn] (dependency vpn recreated: network_mode uses its container)"; !strings.Contains(plan.String(), want) {
 		t.Errorf("plan:\n%s\nwant it to contain %s", plan, want)
 	}
 	if err := applyUp(t, f, changed, UpOptions{}); err != nil {
@@ -109,5 +109,47 @@ func TestServiceReferencesUnresolvedHashRecreates(t *testing.T) {
 	}
 	if !plan.Empty() {
 		t.Errorf("compose's hash must be up to date:\n%s", plan)
+	}
+}
+
+// With nothing started (create, up --no-start), a container that names
+// another's is still created after it: the engine needs it to exist.
+func TestServiceReferencesCreateOrder(t *testing.T) {
+	p, g := loadProject(t, strings.Replace(refsYAML, "%s", "1", 1))
+	plan, err := PlanUp(p, g, withDefaultNetwork(observed(p)), UpOptions{NoStart: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "create:shop-app-1 [after create:shop-vpn-1 started:vpn] (new container)"; !strings.Contains(plan.String(), want) {
+		t.Errorf("plan:\n%s\nwant it to contain %s", plan, want)
+	}
+}
+
+// volumes_from "container:name" refers to no service, yet compose hashes it
+// as the bare name, access mode dropped.
+func TestVolumesFromContainerHash(t *testing.T) {
+	p, g := loadProject(t, "name: shop\nservices:\n  app: {image: web:1, volumes_from: [\"container:data:ro\"]}\n")
+	app := p.Services["app"]
+	bare := app
+	bare.VolumesFrom = []string{"data"}
+	want, err := ServiceHash(bare)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := running(t, p, "app", 1)
+	c.Labels[LabelConfigHash] = want
+	plan, err := PlanUp(p, g, withDefaultNetwork(observed(p, c)), UpOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !plan.Empty() {
+		t.Errorf("a container with compose's hash is recreated:\n%s", plan)
+	}
+	f := fakeWithImages()
+	if err := applyUp(t, f, p, UpOptions{NoStart: true}); err != nil {
+		t.Fatal(err)
+	}
+	if got := containerNamed(t, f, "shop-app-1").Labels[LabelConfigHash]; got != want {
+		t.Errorf("berth stamps %s, compose %s", got, want)
 	}
 }

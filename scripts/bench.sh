@@ -147,7 +147,7 @@ epoch_us() { date -d "$1" +%s%6N; }
 # dependent's start: how fast it reacts, apart from how fast the engine
 # starts.
 fan_timing() {
-	local who=$1 out healthy rs first last t sent= sent_last=
+	local who=$1 out healthy rs first last t sent='' sent_last=''
 	[[ -s $work/events ]] || {
 		log "fan: no events seen for $who"
 		return 0
