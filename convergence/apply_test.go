@@ -31,15 +31,21 @@ func fakeWithImages() *enginetest.Fake {
 	return enginetest.New().WithImage("web:1", "sha256:web").WithImage("api:1", "sha256:api").WithImage("db:1", "sha256:db")
 }
 
-// healthyOnStart makes the fake report health as soon as a container with a
-// healthcheck starts, as a quick real healthcheck would.
-func healthyOnStart(f *enginetest.Fake) {
-	f.OnCall(func(_ context.Context, c enginetest.Call) error {
-		if c.Method == "StartContainer" {
-			go f.SetHealth(c.Target, "healthy")
+// healthyOnStart makes the fake report health as soon as a container
+// starts, as a quick real healthcheck would. It follows the fake's start
+// events: a hook on the StartContainer call would run before the start
+// itself, which then resets the health it set.
+func healthyOnStart(t *testing.T, f *enginetest.Fake) {
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	events, _ := f.Events(ctx, engine.Filter{})
+	go func() {
+		for e := range events {
+			if e.Type == "container" && e.Action == "start" {
+				f.SetHealth(e.ID, "healthy")
+			}
 		}
-		return nil
-	})
+	}()
 }
 
 func stateOf(f *enginetest.Fake) string {
@@ -72,7 +78,7 @@ func applyUp(t *testing.T, f *enginetest.Fake, p *types.Project, opts UpOptions)
 func TestApplyUpThenUnchanged(t *testing.T) {
 	p, _ := loadProject(t, shopYAML)
 	f := fakeWithImages()
-	healthyOnStart(f)
+	healthyOnStart(t, f)
 	if err := applyUp(t, f, p, UpOptions{}); err != nil {
 		t.Fatal(err)
 	}
@@ -92,7 +98,7 @@ func TestApplyUpThenUnchanged(t *testing.T) {
 func TestApplyFailureSkipsOnlyDependents(t *testing.T) {
 	p, _ := loadProject(t, strings.Replace(shopYAML, "services:\n", "services:\n  solo: {image: db:1}\n", 1))
 	f := fakeWithImages()
-	healthyOnStart(f)
+	healthyOnStart(t, f)
 	f.OnCall(func(_ context.Context, c enginetest.Call) error {
 		if c.Method == "CreateContainer" && strings.Contains(c.Target, "db") && !strings.Contains(c.Target, "solo") {
 			return errors.New("disk full")
