@@ -171,6 +171,12 @@ func printPs(out io.Writer, rows []psRow, opts *psOptions) error {
 		return fmt.Errorf("invalid --format template: %w", err)
 	}
 	for _, r := range rows {
+		// A template sees what docker's formatter gives it: a short ID and
+		// the COMMAND column's quoted, cut command, unless --no-trunc.
+		if !opts.NoTrunc {
+			r.ID = r.ID[:min(12, len(r.ID))]
+		}
+		r.Command = displayCommand(r.Command, opts.NoTrunc)
 		if err := tmpl.Execute(out, r); err != nil {
 			return fmt.Errorf("--format: %w", err)
 		}

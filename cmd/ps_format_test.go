@@ -1,6 +1,7 @@
 package cmd
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -81,6 +82,22 @@ func TestHumanDuration(t *testing.T) {
 	} {
 		if got := humanDuration(d); got != want {
 			t.Errorf("humanDuration(%s) = %q, want %q", d, got, want)
+		}
+	}
+}
+
+func TestPsTemplateTruncates(t *testing.T) {
+	rows := []psRow{{ID: "0123456789abcdef0123", Command: "/docker-entrypoint.sh nginx"}}
+	for noTrunc, want := range map[bool]string{
+		false: `0123456789ab "/docker-entrypoint.…"` + "\n",
+		true:  `0123456789abcdef0123 "/docker-entrypoint.sh nginx"` + "\n",
+	} {
+		var out strings.Builder
+		if err := printPs(&out, rows, &psOptions{Format: "{{.ID}} {{.Command}}", NoTrunc: noTrunc}); err != nil {
+			t.Fatal(err)
+		}
+		if out.String() != want {
+			t.Errorf("--no-trunc=%v: %q, want %q", noTrunc, out.String(), want)
 		}
 	}
 }
