@@ -10,7 +10,7 @@ import (
 
 	"github.com/compose-spec/compose-go/v2/types"
 	"github.com/spf13/cobra"
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v4"
 
 	"github.com/berth-compose/berth/convergence"
 	"github.com/berth-compose/berth/project"
@@ -128,7 +128,9 @@ func configProject(ctx context.Context, opts *configOptions, lo project.LoadOpti
 }
 
 // configModel renders the merged model without interpolation: the project
-// cannot be typed while variables are still in it.
+// cannot be typed while variables are still in it. It goes through the
+// same YAML encoder as the typed project (compose-go's), so strings that
+// YAML 1.1 reads as booleans ('y', 'on', 'no') are quoted alike in both.
 func configModel(ctx context.Context, opts *configOptions, lo project.LoadOptions) ([]byte, error) {
 	model, err := project.LoadModel(ctx, lo)
 	if err != nil {
@@ -149,7 +151,9 @@ func configModel(ctx context.Context, opts *configOptions, lo project.LoadOption
 // configListing answers --services, --volumes, --networks, --profiles,
 // --images and --hash: one name per line.
 func configListing(ctx context.Context, deps *Deps, opts *configOptions, lo project.LoadOptions) ([]byte, error) {
-	lo.NoEnvironmentResolved = true
+	// Hashes are taken after env files are read into environment, as
+	// docker compose takes them; the listings need no environment at all.
+	lo.NoEnvironmentResolved = opts.Hash == ""
 	// Like docker compose, only --images and --profiles narrow to the
 	// SERVICE arguments; the other listings describe the whole project.
 	if !opts.Images && !opts.Profiles {

@@ -123,6 +123,9 @@ func (o *globalOptions) loadOptions(deps *Deps, services []string) project.LoadO
 		Profiles:    o.Profiles,
 		Services:    services,
 		Environ:     deps.Environ(),
+		// docker compose reads env files into environment and forgets them
+		// before it hashes a service; keeping them would change every hash.
+		DiscardEnvFiles: true,
 	}
 }
 

@@ -15,7 +15,7 @@ import (
 // ServiceHash is the value of the com.docker.compose.config-hash label: the
 // SHA-256 of the service's JSON form without the attributes that must not
 // cause a recreate (build, pull policy, scale and replicas, depends_on,
-// profiles). It equals what docker compose computes, so neither tool
+// profiles, env_file). It equals what docker compose computes, so neither tool
 // recreates the other's unchanged containers.
 func ServiceHash(s types.ServiceConfig) (string, error) {
 	s.Build = nil
@@ -28,6 +28,9 @@ func ServiceHash(s types.ServiceConfig) (string, error) {
 	}
 	s.DependsOn = nil
 	s.Profiles = nil
+	// The env files' contents are in Environment by now (the loader read
+	// them); docker compose hashes without the file list.
+	s.EnvFiles = nil
 	raw, err := json.Marshal(s)
 	if err != nil {
 		return "", fmt.Errorf("hashing service %q: %w", s.Name, err)
