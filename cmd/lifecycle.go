@@ -36,15 +36,9 @@ func runLifecycle(ctx context.Context, deps *Deps, global *globalOptions, servic
 		return err
 	}
 	defer s.close()
-	o, err := s.observe(ctx)
-	if err != nil {
-		return err
-	}
-	p, err := plan(s, o, services)
-	if err != nil {
-		return err
-	}
-	return s.applyWithTimeout(ctx, global, p, timeout)
+	return s.converge(ctx, global, timeout, nil, func(o *convergence.Observed) (*convergence.Plan, error) {
+		return plan(s, o, services)
+	})
 }
 
 func newStartCommand(deps *Deps, global *globalOptions) *cobra.Command {

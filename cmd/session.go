@@ -92,12 +92,38 @@ func (s *session) observe(ctx context.Context) (*convergence.Observed, error) {
 	return convergence.Observe(ctx, s.engine, s.project.Name)
 }
 
-// apply runs plan, or with --dry-run prints it and changes nothing.
-func (s *session) apply(ctx context.Context, global *globalOptions, plan *convergence.Plan) error {
-	return s.applyWithTimeout(ctx, global, plan, -1)
+// maxPlans bounds how often one command plans again after the engine
+// changed under its plan.
+const maxPlans = 3
+
+// converge plans from o (or a fresh snapshot when o is nil) and applies the
+// plan. A step that finds its container gone means the snapshot is stale:
+// the world is then read again and planned anew, rather than trusted, a
+// bounded number of times.
+func (s *session) converge(ctx context.Context, global *globalOptions, timeout int, o *convergence.Observed,
+	plan func(*convergence.Observed) (*convergence.Plan, error)) error {
+	for attempt := 1; ; attempt++ {
+		if o == nil {
+			var err error
+			if o, err = s.observe(ctx); err != nil {
+				return err
+			}
+		}
+		p, err := plan(o)
+		if err != nil {
+			return err
+		}
+		err = s.applyWithTimeout(ctx, global, p, timeout)
+		if attempt == maxPlans || ctx.Err() != nil || !convergence.IsStale(err) {
+			return err
+		}
+		fmt.Fprintln(s.deps.Err, "berth: the engine changed while applying; planning again from what it has now")
+		o = nil
+	}
 }
 
-// applyWithTimeout is apply with a stop timeout in seconds (-t).
+// applyWithTimeout runs plan with a stop timeout in seconds (-t; -1 for
+// each container's own), or with --dry-run prints it and changes nothing.
 func (s *session) applyWithTimeout(ctx context.Context, global *globalOptions, plan *convergence.Plan, timeout int) error {
 	for _, w := range plan.Warnings {
 		fmt.Fprintln(s.deps.Err, "warning:", w)

@@ -2,6 +2,8 @@ package cmd
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"fmt"
 	"strconv"
 	"strings"
@@ -121,21 +123,29 @@ func runUp(ctx context.Context, deps *Deps, global *globalOptions, opts *upOptio
 	if err := g.Wait(); err != nil {
 		return err
 	}
-	plan, err := convergence.PlanUp(s.project, s.graph, o, convergence.UpOptions{
+	upOpts := convergence.UpOptions{
 		Services: services, NoDeps: opts.NoDeps, Scale: scale,
 		ForceRecreate: opts.ForceRecreate, NoRecreate: opts.NoRecreate, AlwaysRecreateDeps: opts.AlwaysRecreateDeps,
 		RemoveOrphans: opts.RemoveOrphans, RenewAnonVolumes: opts.RenewAnonVolumes, NoStart: opts.NoStart,
-		ImageIDs: images, Version: Version,
+		ImageIDs: images, Version: Version, TempPrefix: randomPrefix,
 		Spec: s.specFunc(images, s.engine.APIVersion(), global.EnvFiles),
-	})
-	if err != nil {
-		return err
 	}
-	if err := s.applyWithTimeout(ctx, global, plan, opts.Timeout); err != nil || !opts.Wait || global.DryRun || opts.NoStart {
+	err = s.converge(ctx, global, opts.Timeout, o, func(o *convergence.Observed) (*convergence.Plan, error) {
+		return convergence.PlanUp(s.project, s.graph, o, upOpts)
+	})
+	if err != nil || !opts.Wait || global.DryRun || opts.NoStart {
 		return err
 	}
 	return convergence.WaitReady(ctx, s.engine, s.project.Name, s.graph.StartOrder(upServices(s, services, opts.NoDeps)),
 		time.Duration(opts.WaitTimeout)*time.Second)
+}
+
+// randomPrefix starts a successor's temporary name: random, so that a
+// container an interrupted recreate left under one is never in the way.
+func randomPrefix() string {
+	b := make([]byte, 6)
+	rand.Read(b) // never fails (crypto/rand panics instead)
+	return hex.EncodeToString(b)
 }
 
 // upServices is what up brought up: the named services (all when none),

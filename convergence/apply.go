@@ -77,6 +77,22 @@ var (
 	errNoSlot = errors.New("not started: interrupted while waiting its turn")
 )
 
+// StaleError marks a step whose container, seen in the snapshot, was gone
+// when the step ran: the engine changed under the plan (a create the engine
+// undid after an interrupted run, a parallel docker command). Planning again
+// from a fresh snapshot fixes it; IsStale tells the caller so.
+type StaleError struct{ Err error }
+
+func (e *StaleError) Error() string { return e.Err.Error() }
+func (e *StaleError) Unwrap() error { return e.Err }
+
+// IsStale reports whether err holds a StaleError, so the plan it came from
+// was made from a snapshot the engine no longer matches.
+func IsStale(err error) bool {
+	var stale *StaleError
+	return errors.As(err, &stale)
+}
+
 // InterruptedError is what Apply returns when its context ends first: how
 // far it got, so the user knows what is left (another run converges it).
 // errors.Is(err, context.Canceled) holds for it.
@@ -133,6 +149,9 @@ func (a *applier) run(ctx context.Context, id string) error {
 		a.fail(id, errCutShort)
 		a.emit(act, progress.Error, "Interrupted", nil)
 	case err != nil && !act.Optional:
+		if act.Target != "" && engine.IsNotFound(err) {
+			err = &StaleError{Err: err}
+		}
 		a.fail(id, err)
 		a.emit(act, progress.Error, "Error", err)
 	default: // done, or an optional step that failed: it ran to its end
@@ -187,6 +206,9 @@ func (a *applier) failures() []error {
 // step runs one engine call inside a --parallel slot, with working and
 // done events around it: a step waiting for its slot shows nothing yet.
 func (a *applier) step(ctx context.Context, act Action, working, done string, fn func() error) error {
+	if ctx.Err() != nil {
+		return errNoSlot // its turn came after the interrupt
+	}
 	if a.slots != nil {
 		if err := a.slots.Acquire(ctx, 1); err != nil {
 			return errNoSlot
@@ -233,44 +255,66 @@ func (a *applier) containerID(act Action, name string) string {
 	return a.created["create:"+name]
 }
 
-// do performs one action.
+// inFlightGrace bounds how long an engine call already sent may take to
+// finish after an interrupt.
+const inFlightGrace = 30 * time.Second
+
+// callContext is the context of the engine call itself. An interrupt must
+// not cut a create, rename or remove off half-way: the engine goes on with
+// a request whose client went away, so the next run's snapshot would miss a
+// container that appears a moment later. Such calls are short and finish
+// (within inFlightGrace) while nothing new starts; waits and stops, which
+// may take long and leave nothing half-made, end at once.
+func callContext(ctx context.Context, k Kind) (context.Context, context.CancelFunc) {
+	switch k {
+	case StopContainer, KillContainer, WaitHealthy, WaitCompleted:
+		return ctx, func() {}
+	}
+	return context.WithTimeout(context.WithoutCancel(ctx), inFlightGrace)
+}
+
+// do performs one action. The --parallel slot is taken with ctx, so a step
+// still queued when an interrupt comes never starts.
 func (a *applier) do(ctx context.Context, act Action) error {
+	slotCtx := ctx
+	ctx, cancel := callContext(ctx, act.Kind)
+	defer cancel()
 	e := a.e
 	switch act.Kind {
 	case ServiceStarted:
 		return nil
 	case CreateNetwork:
-		return a.step(ctx, act, "Creating", "Created", func() error { _, err := e.CreateNetwork(ctx, *act.Network); return err })
+		return a.step(slotCtx, act, "Creating", "Created", func() error { _, err := e.CreateNetwork(ctx, *act.Network); return err })
 	case CreateVolume:
-		return a.step(ctx, act, "Creating", "Created", func() error { _, err := e.CreateVolume(ctx, *act.Volume); return err })
+		return a.step(slotCtx, act, "Creating", "Created", func() error { _, err := e.CreateVolume(ctx, *act.Volume); return err })
 	case CreateContainer:
-		return a.step(ctx, act, "Creating", "Created", func() error { return a.create(ctx, act) })
+		return a.step(slotCtx, act, "Creating", "Created", func() error { return a.create(ctx, act) })
 	case StartContainer:
-		return a.step(ctx, act, "Starting", "Started", func() error { return e.StartContainer(ctx, a.containerID(act, act.Resource)) })
+		return a.step(slotCtx, act, "Starting", "Started", func() error { return e.StartContainer(ctx, a.containerID(act, act.Resource)) })
 	case StopContainer:
-		return a.step(ctx, act, "Stopping", "Stopped", func() error { return e.StopContainer(ctx, act.Target, a.opts.StopTimeout) })
+		return a.step(slotCtx, act, "Stopping", "Stopped", func() error { return e.StopContainer(ctx, act.Target, a.opts.StopTimeout) })
 	case RemoveContainer:
-		return a.step(ctx, act, "Removing", "Removed", func() error {
+		return a.step(slotCtx, act, "Removing", "Removed", func() error {
 			return gone(e.RemoveContainer(ctx, act.Target, engine.RemoveOptions{Volumes: act.RemoveVolumes}))
 		})
 	case RenameContainer:
-		return a.step(ctx, act, "Recreate", "Recreated", func() error { return e.RenameContainer(ctx, a.containerID(act, act.NewName), act.NewName) })
+		return a.step(slotCtx, act, "Recreate", "Recreated", func() error { return e.RenameContainer(ctx, a.containerID(act, act.NewName), act.NewName) })
 	case ConnectNetwork:
-		return a.step(ctx, act, "Connecting", "Connected", func() error {
+		return a.step(slotCtx, act, "Connecting", "Connected", func() error {
 			return e.ConnectNetwork(ctx, act.Resource, a.containerID(act, act.ContainerName), *act.Endpoint)
 		})
 	case KillContainer:
-		return a.step(ctx, act, "Killing", "Killed", func() error { return e.KillContainer(ctx, act.Target, act.Signal) })
+		return a.step(slotCtx, act, "Killing", "Killed", func() error { return e.KillContainer(ctx, act.Target, act.Signal) })
 	case PauseContainer:
-		return a.step(ctx, act, "Pausing", "Paused", func() error { return e.PauseContainer(ctx, act.Target) })
+		return a.step(slotCtx, act, "Pausing", "Paused", func() error { return e.PauseContainer(ctx, act.Target) })
 	case UnpauseContainer:
-		return a.step(ctx, act, "Unpausing", "Unpaused", func() error { return e.UnpauseContainer(ctx, act.Target) })
+		return a.step(slotCtx, act, "Unpausing", "Unpaused", func() error { return e.UnpauseContainer(ctx, act.Target) })
 	case RemoveNetwork:
-		return a.step(ctx, act, "Removing", "Removed", func() error { return gone(e.RemoveNetwork(ctx, act.Target)) })
+		return a.step(slotCtx, act, "Removing", "Removed", func() error { return gone(e.RemoveNetwork(ctx, act.Target)) })
 	case RemoveImage:
-		return a.step(ctx, act, "Removing", "Removed", func() error { return gone(e.RemoveImage(ctx, act.Target)) })
+		return a.step(slotCtx, act, "Removing", "Removed", func() error { return gone(e.RemoveImage(ctx, act.Target)) })
 	case RemoveVolume:
-		return a.step(ctx, act, "Removing", "Removed", func() error { return gone(e.RemoveVolume(ctx, act.Target, false)) })
+		return a.step(slotCtx, act, "Removing", "Removed", func() error { return gone(e.RemoveVolume(ctx, act.Target, false)) })
 	case WaitHealthy:
 		a.emit(act, progress.Working, "Waiting", nil)
 		return a.waitDone(act, "Healthy", waitService(ctx, e, a.opts.Project, act.Service, healthy))

@@ -171,6 +171,25 @@ func (b *builder) plan() *Plan {
 	return p
 }
 
+// stop plans c's stop when it runs (a stopped container needs none) and
+// returns the stop's ID, "" when there is none.
+func (b *builder) stop(c engine.Container, svc, reason string, after []string) string {
+	if c.State != engine.StateRunning && c.State != engine.StatePaused && c.State != engine.StateRestarting {
+		return ""
+	}
+	return b.add(Action{ID: "stop:" + c.Name, Kind: StopContainer, Resource: c.Name, Service: svc, Target: c.ID, After: after, Reason: reason}).ID
+}
+
+// stopAndRemove plans c's removal, after its stop when it runs (else after
+// what the stop would have waited for).
+func (b *builder) stopAndRemove(c engine.Container, svc, reason string, after []string, volumes bool) {
+	if stop := b.stop(c, svc, reason, after); stop != "" {
+		after = []string{stop}
+	}
+	b.add(Action{ID: "remove:" + c.Name, Kind: RemoveContainer, Resource: c.Name, Service: svc, Target: c.ID,
+		After: after, RemoveVolumes: volumes, Reason: reason})
+}
+
 func mergeIDs(a, b []string) []string {
 	seen := map[string]bool{}
 	var out []string

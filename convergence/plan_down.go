@@ -34,7 +34,7 @@ func PlanDown(p *types.Project, g *project.Graph, o *Observed, opts DownOptions)
 		if _, ok := p.Services[svc]; !ok {
 			return nil, fmt.Errorf("no such service: %s", svc)
 		}
-		for _, c := range sortedContainers(o.ServiceContainers(svc)) {
+		for _, c := range o.AllServiceContainers(svc) {
 			teardownContainer(b, c, svc, stopAfter(g, o, svc), opts)
 		}
 	}
@@ -52,13 +52,11 @@ func PlanDown(p *types.Project, g *project.Graph, o *Observed, opts DownOptions)
 
 // teardownContainer plans stop (and remove) of c.
 func teardownContainer(b *builder, c engine.Container, svc string, after []string, opts DownOptions) {
-	if c.State == engine.StateRunning || c.State == engine.StatePaused || c.State == engine.StateRestarting {
-		b.add(Action{ID: "stop:" + c.Name, Kind: StopContainer, Resource: c.Name, Service: svc, Target: c.ID, After: after})
+	if opts.StopOnly {
+		b.stop(c, svc, "", after)
+		return
 	}
-	if !opts.StopOnly {
-		b.add(Action{ID: "remove:" + c.Name, Kind: RemoveContainer, Resource: c.Name, Service: svc, Target: c.ID,
-			After: []string{"stop:" + c.Name}, RemoveVolumes: opts.Volumes})
-	}
+	b.stopAndRemove(c, svc, "", after, opts.Volumes)
 }
 
 // stopAfter lists the stops of svc's dependents: they stop first, so a
@@ -66,7 +64,7 @@ func teardownContainer(b *builder, c engine.Container, svc string, after []strin
 func stopAfter(g *project.Graph, o *Observed, svc string) []string {
 	var ids []string
 	for _, e := range g.Dependents(svc) {
-		for _, c := range o.ServiceContainers(e.From) {
+		for _, c := range o.AllServiceContainers(e.From) {
 			ids = append(ids, "stop:"+c.Name)
 		}
 	}

@@ -44,14 +44,20 @@ type UpOptions struct {
 	// ImageIDs maps image references to the ids the engine has, so a pulled
 	// or rebuilt image recreates its containers. Unknown images are skipped.
 	ImageIDs map[string]string
-	Spec     SpecFunc
-	Version  string // for the com.docker.compose.version label of networks and volumes
+	// TempPrefix gives the 12 hex digits that start a successor's temporary
+	// name. The caller makes them random, so a name that an interrupted run
+	// left behind is never asked for again; nil takes the old container's
+	// short id, which keeps plan text stable in tests.
+	TempPrefix func() string
+	Spec       SpecFunc
+	Version    string // for the com.docker.compose.version label of networks and volumes
 }
 
 // PlanUp computes what `up` must do to make the engine match p. It makes no
 // engine call: o is the snapshot, opts the user's choices.
 func PlanUp(p *types.Project, g *project.Graph, o *Observed, opts UpOptions) (*Plan, error) {
-	u := &upPlanner{p: p, g: g, o: o, opts: opts, b: newBuilder(), recreated: map[string][]string{}, replaced: map[string]bool{}, refs: map[string]*RefHash{}}
+	u := &upPlanner{p: p, g: g, o: o, opts: opts, b: newBuilder(), recreated: map[string][]string{},
+		replaced: map[string]bool{}, refs: map[string]*RefHash{}, renamed: map[string]string{}}
 	selected, err := u.selection()
 	if err != nil {
 		return nil, err
@@ -84,7 +90,11 @@ type upPlanner struct {
 	replaced map[string]bool
 	// refs holds, per service with service references, what apply needs
 	// to stamp compose's config hash (see RefHash).
-	refs     map[string]*RefHash
+	refs map[string]*RefHash
+	// renamed maps a container's final name to the action that gives it
+	// that name back after an interrupted recreate: whatever this plan
+	// does to that container must wait for it.
+	renamed  map[string]string
 	warnings []string
 }
 
@@ -106,7 +116,7 @@ func (u *upPlanner) selection() ([]string, error) {
 // service plans one service: its resources, then each container.
 func (u *upPlanner) service(s types.ServiceConfig, selected []string) error {
 	if u.opts.StartOnly {
-		u.startExisting(s, u.o.ServiceContainers(s.Name), selected)
+		u.startExisting(s, u.finishRecreates(s), selected)
 		return nil
 	}
 	resources, err := u.resources(s)
@@ -117,7 +127,7 @@ func (u *upPlanner) service(s types.ServiceConfig, selected []string) error {
 	if err != nil {
 		return err
 	}
-	existing := u.o.ServiceContainers(s.Name)
+	existing := u.finishRecreates(s)
 	want := replicas(s, u.opts.Scale)
 	for n := 1; n <= want; n++ {
 		if err := u.container(s, n, hash, existing[n], resources, selected); err != nil {
@@ -251,7 +261,7 @@ func (u *upPlanner) restartAfterDependencies(s types.ServiceConfig, n int, name 
 		return
 	}
 	reason := "dependency " + strings.Join(deps, ", ") + " recreated; depends_on restart: true"
-	stop := u.b.add(Action{ID: "stop:" + name, Kind: StopContainer, Resource: name, Service: s.Name, Number: n, Target: c.ID, Reason: reason})
+	stop := u.b.add(Action{ID: "stop:" + name, Kind: StopContainer, Resource: name, Service: s.Name, Number: n, Target: c.ID, After: []string{u.renamed[name]}, Reason: reason})
 	for _, dep := range deps {
 		for _, old := range u.recreated[dep] {
 			u.b.add(Action{ID: old, After: []string{stop.ID}}) // merges into the planned stop
@@ -281,7 +291,11 @@ func (u *upPlanner) forced(service string) string {
 // recreate replaces c without losing it before its successor exists:
 // create under a temporary name, stop and remove the old one, rename.
 func (u *upPlanner) recreate(s types.ServiceConfig, n int, name string, c engine.Container, resources, startAfter []string, reason string) error {
-	tmp := shortID(c.ID) + "_" + name
+	prefix := shortID(c.ID)
+	if u.opts.TempPrefix != nil {
+		prefix = u.opts.TempPrefix()
+	}
+	tmp := prefix + "_" + name
 	var inherit []engine.Mount
 	if !u.opts.RenewAnonVolumes {
 		inherit = anonymousMounts(c)
@@ -290,7 +304,7 @@ func (u *upPlanner) recreate(s types.ServiceConfig, n int, name string, c engine
 	if err != nil {
 		return err
 	}
-	u.b.add(Action{ID: "stop:" + name, Kind: StopContainer, Resource: name, Service: s.Name, Number: n, Target: c.ID, After: []string{"create:" + name}, Reason: reason})
+	u.b.add(Action{ID: "stop:" + name, Kind: StopContainer, Resource: name, Service: s.Name, Number: n, Target: c.ID, After: []string{"create:" + name, u.renamed[name]}, Reason: reason})
 	u.b.add(Action{ID: "remove:" + name, Kind: RemoveContainer, Resource: name, Service: s.Name, Number: n, Target: c.ID, After: []string{"stop:" + name}, Reason: reason})
 	u.b.add(Action{ID: "rename:" + name, Kind: RenameContainer, Resource: tmp, NewName: name, Service: s.Name, Number: n, After: append(ready, "remove:"+name), Reason: reason})
 	u.start(s, n, name, "", append(startAfter, "rename:"+name), reason)
@@ -333,7 +347,7 @@ func (u *upPlanner) start(s types.ServiceConfig, n int, name, target string, aft
 	if u.opts.NoStart {
 		return
 	}
-	u.b.add(Action{ID: "start:" + name, Kind: StartContainer, Resource: name, Service: s.Name, Number: n, Target: target, After: after, Reason: reason})
+	u.b.add(Action{ID: "start:" + name, Kind: StartContainer, Resource: name, Service: s.Name, Number: n, Target: target, After: append(after, u.renamed[name]), Reason: reason})
 }
 
 // startIDs lists the start actions planned so far for service.
@@ -473,17 +487,39 @@ func (u *upPlanner) checkExisting(kind, name string, labels map[string]string, h
 	return nil
 }
 
-// scaleDown removes the containers numbered above want, highest first in
-// the plan text (they go in parallel).
+// scaleDown removes the containers numbered above want (they go in
+// parallel).
 func (u *upPlanner) scaleDown(s types.ServiceConfig, existing map[int]engine.Container, want int) {
-	for n, c := range existing {
-		if n <= want {
+	for _, n := range sortedIntKeys(existing) {
+		if n > want {
+			u.b.stopAndRemove(existing[n], s.Name, "scaled down to "+strconv.Itoa(want), []string{u.renamed[existing[n].Name]}, false)
+		}
+	}
+}
+
+// finishRecreates repairs what an interrupted recreate left and returns the
+// service's containers by number under their final names. A successor
+// whose original still exists is removed (the recreate starts over); one
+// whose original is gone takes the final name back, so it is neither lost
+// nor in the way of the name.
+func (u *upPlanner) finishRecreates(s types.ServiceConfig) map[int]engine.Container {
+	for _, c := range u.o.LeftoverContainers(s.Name) {
+		u.b.stopAndRemove(c, s.Name, "left by an interrupted recreate", nil, false)
+	}
+	existing := u.o.ServiceContainers(s.Name)
+	for _, n := range sortedIntKeys(existing) {
+		c := existing[n]
+		if !IsTemporaryName(c.Name) {
 			continue
 		}
-		reason := "scaled down to " + strconv.Itoa(want)
-		u.b.add(Action{ID: "stop:" + c.Name, Kind: StopContainer, Resource: c.Name, Service: s.Name, Number: n, Target: c.ID, Reason: reason})
-		u.b.add(Action{ID: "remove:" + c.Name, Kind: RemoveContainer, Resource: c.Name, Service: s.Name, Number: n, Target: c.ID, After: []string{"stop:" + c.Name}, Reason: reason})
+		name := ContainerName(u.p.Name, s, n)
+		a := u.b.add(Action{ID: "rename:" + c.Name, Kind: RenameContainer, Resource: c.Name, NewName: name, Target: c.ID,
+			Service: s.Name, Number: n, Reason: "finishing an interrupted recreate"})
+		u.renamed[name] = a.ID
+		c.Name = name
+		existing[n] = c
 	}
+	return existing
 }
 
 // orphans handles containers of services the project no longer has.
@@ -501,8 +537,7 @@ func (u *upPlanner) orphans() {
 			names = append(names, c.Name)
 			continue
 		}
-		u.b.add(Action{ID: "stop:" + c.Name, Kind: StopContainer, Resource: c.Name, Service: svc, Target: c.ID, Reason: "orphan"})
-		u.b.add(Action{ID: "remove:" + c.Name, Kind: RemoveContainer, Resource: c.Name, Service: svc, Target: c.ID, After: []string{"stop:" + c.Name}, Reason: "orphan"})
+		u.b.stopAndRemove(c, svc, "orphan", nil, false)
 	}
 	if len(names) > 0 {
 		u.warnings = append(u.warnings, fmt.Sprintf("found orphan containers (%v) for this project; if you removed or renamed their services, run with --remove-orphans to clean them up", names))
@@ -559,12 +594,7 @@ func looksAnonymous(name string) bool {
 	if len(name) != 64 {
 		return false
 	}
-	for _, r := range name {
-		if !(r >= '0' && r <= '9' || r >= 'a' && r <= 'f') {
-			return false
-		}
-	}
-	return true
+	return isHex(name)
 }
 
 func shortID(id string) string {
