@@ -363,6 +363,9 @@ func (a *applier) create(ctx context.Context, act Action) error {
 	if err != nil {
 		return err
 	}
+	if err := a.injectFiles(ctx, id, spec); err != nil {
+		return err
+	}
 	a.mu.Lock()
 	a.created[act.ID] = id
 	a.mu.Unlock()

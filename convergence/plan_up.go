@@ -243,6 +243,9 @@ func (u *upPlanner) recreateReason(s types.ServiceConfig, c engine.Container, ha
 	if id := u.opts.ImageIDs[project.ImageName(u.p.Name, s)]; id != "" && c.Labels[LabelImage] != "" && c.Labels[LabelImage] != id {
 		return "image changed"
 	}
+	if filesChanged(u.p, s, c) {
+		return "content of configs or secrets changed"
+	}
 	return ""
 }
 

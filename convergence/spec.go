@@ -115,10 +115,6 @@ func (b *specBuilder) warn(format string, args ...any) {
 	b.warnings = append(b.warnings, fmt.Sprintf("service %q: ", b.s.Name)+fmt.Sprintf(format, args...))
 }
 
-func (b *specBuilder) unsupported(attribute, reason string) error {
-	return &UnsupportedError{Service: b.s.Name, Attribute: attribute, Reason: reason}
-}
-
 func (b *specBuilder) build() (engine.ContainerSpec, error) {
 	refs, err := resolveRefs(b.s, b.o.ServiceContainer)
 	if err != nil {
@@ -138,11 +134,18 @@ func (b *specBuilder) build() (engine.ContainerSpec, error) {
 	}
 	host.NetworkMode = mode
 	b.warnUnsupported()
+	files, err := InjectedFiles(b.p, b.s)
+	if err != nil {
+		return engine.ContainerSpec{}, err
+	}
+	if len(files) > 0 {
+		cfg.Labels[LabelFilesHash] = FilesHash(files)
+	}
 	name := b.o.Name
 	if name == "" {
 		name = b.name
 	}
-	return engine.ContainerSpec{Name: name, Config: cfg, Host: host, Networking: networking, Platform: b.s.Platform}, nil
+	return engine.ContainerSpec{Name: name, Config: cfg, Host: host, Networking: networking, Platform: b.s.Platform, Files: files}, nil
 }
 
 // config is the portable part of the spec.

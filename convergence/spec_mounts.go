@@ -293,6 +293,9 @@ func (b *specBuilder) secretMounts() ([]mount.Mount, error) {
 		if err := b.checkFileObject("secret", ref.Source, types.FileObjectConfig(def)); err != nil {
 			return nil, err
 		}
+		if isInjected(types.FileObjectConfig(def)) {
+			continue // copied in after create (spec_files.go)
+		}
 		b.warnOwnership("secret", ref.Source, types.FileReferenceConfig(ref))
 		if _, err := os.Stat(def.File); errors.Is(err, fs.ErrNotExist) {
 			b.warn("secret file %s does not exist", def.File)
@@ -322,6 +325,9 @@ func (b *specBuilder) configMounts() ([]mount.Mount, error) {
 		if err := b.checkFileObject("config", ref.Source, types.FileObjectConfig(def)); err != nil {
 			return nil, err
 		}
+		if isInjected(types.FileObjectConfig(def)) {
+			continue // copied in after create (spec_files.go)
+		}
 		b.warnOwnership("config", ref.Source, types.FileReferenceConfig(ref))
 		m, err := b.buildMount(types.ServiceVolumeConfig{
 			Type: types.VolumeTypeBind, Source: def.File, ReadOnly: true,
@@ -335,19 +341,17 @@ func (b *specBuilder) configMounts() ([]mount.Mount, error) {
 	return out, nil
 }
 
-// checkFileObject refuses what only swarm or compose's copy-in can provide.
+// checkFileObject refuses what only swarm can provide.
 func (b *specBuilder) checkFileObject(kind, name string, def types.FileObjectConfig) error {
 	switch {
 	case bool(def.External):
-		return fmt.Errorf("%ss: external %s %s needs swarm; declare it with file:", kind, kind, name)
+		return fmt.Errorf("%ss: external %s %s needs swarm; declare it with file:, content: or environment:", kind, kind, name)
 	case def.Driver != "":
-		return fmt.Errorf("%ss: %s %s: driver needs swarm; declare it with file:", kind, kind, name)
+		return fmt.Errorf("%ss: %s %s: driver needs swarm; declare it with file:, content: or environment:", kind, kind, name)
 	case def.TemplateDriver != "":
-		return fmt.Errorf("%ss: %s %s: template_driver needs swarm; declare it with file:", kind, kind, name)
-	case def.Environment != "":
-		return b.unsupported(kind+" "+name, "environment: copying values into the container is not implemented; declare it with file:")
-	case def.Content != "":
-		return b.unsupported(kind+" "+name, "content: copying values into the container is not implemented; declare it with file:")
+		return fmt.Errorf("%ss: %s %s: template_driver needs swarm; declare it with file:, content: or environment:", kind, kind, name)
+	case isInjected(def):
+		return nil
 	case def.File == "":
 		return fmt.Errorf("%ss: %s %s has no file", kind, kind, name)
 	}

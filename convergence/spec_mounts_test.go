@@ -1,7 +1,6 @@
 package convergence
 
 import (
-	"errors"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -172,24 +171,11 @@ configs:
 
 func TestSpecMountErrors(t *testing.T) {
 	tests := []struct {
-		name        string
-		compose     string
-		api         string
-		unsupported bool
-		want        string
+		name    string
+		compose string
+		api     string
+		want    string
 	}{
-		{
-			name:        "environment secret",
-			compose:     "services: {web: {image: x, secrets: [s]}}\nsecrets: {s: {environment: S}}",
-			unsupported: true,
-			want:        "secret s is not supported by berth yet",
-		},
-		{
-			name:        "content config",
-			compose:     "services: {web: {image: x, configs: [c]}}\nconfigs: {c: {content: hello}}",
-			unsupported: true,
-			want:        "config c is not supported by berth yet",
-		},
 		{
 			name:    "external secret",
 			compose: "services: {web: {image: x, secrets: [s]}}\nsecrets: {s: {external: true}}",
@@ -208,10 +194,6 @@ func TestSpecMountErrors(t *testing.T) {
 			_, _, err := ContainerSpecFor(p, p.Services["web"], 1, SpecOptions{APIVersion: tt.api})
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Fatalf("error = %v, want it to contain %q", err, tt.want)
-			}
-			var unsupported *UnsupportedError
-			if errors.As(err, &unsupported) != tt.unsupported {
-				t.Errorf("UnsupportedError = %v, want %v", !tt.unsupported, tt.unsupported)
 			}
 		})
 	}

@@ -2,7 +2,6 @@ package convergence
 
 import (
 	"context"
-	"errors"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -279,21 +278,6 @@ services:
 		if !strings.HasPrefix(w, `service "web": `) {
 			t.Errorf("warning %q does not name the service", w)
 		}
-	}
-}
-
-func TestSpecUnsupportedIsATypedError(t *testing.T) {
-	p := specProject(t, `
-name: shop
-services:
-  web: {image: x, secrets: [token]}
-secrets:
-  token: {environment: TOKEN}
-`)
-	_, _, err := ContainerSpecFor(p, p.Services["web"], 1, SpecOptions{})
-	var unsupported *UnsupportedError
-	if !errors.As(err, &unsupported) || unsupported.Attribute != "secret token" {
-		t.Fatalf("error = %v, want an UnsupportedError for secret token", err)
 	}
 }
 

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"io"
 	"time"
 )
 
@@ -41,6 +42,9 @@ type Reader interface {
 // (convergence.Apply) needs only this.
 type Writer interface {
 	CreateContainer(ctx context.Context, spec ContainerSpec) (id string, err error)
+	// CopyToContainer unpacks a tar archive into a container's filesystem,
+	// a created one included: files reach the container before it starts.
+	CopyToContainer(ctx context.Context, id string, opts CopyOptions) error
 	StartContainer(ctx context.Context, id string) error
 	// StopContainer sends the container's stop signal, then SIGKILL after
 	// timeout (nil: the container's own stop timeout).
@@ -73,4 +77,18 @@ type Engine interface {
 	APIVersion() string
 	// Close releases the connection.
 	Close() error
+}
+
+// CopyOptions says what CopyToContainer unpacks and where.
+type CopyOptions struct {
+	// DestDir is the directory inside the container the archive's paths
+	// are relative to; missing parents of its files are created (root,
+	// 0755) by the engine.
+	DestDir string
+	// Archive is a tar stream.
+	Archive io.Reader
+	// CopyUIDGID is the API's copyUIDGID flag. Without it the engine keeps
+	// the archive's uid and gid; with it, a container that has a user gets
+	// every file owned by that user instead.
+	CopyUIDGID bool
 }

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"io/fs"
 	"time"
 
 	"github.com/moby/moby/api/types/container"
@@ -19,6 +20,23 @@ type ContainerSpec struct {
 	Networking *network.NetworkingConfig
 	// Platform, when set, is os[/arch[/variant]] for the image to run.
 	Platform string
+	// Files are written into the container after it is created and before
+	// it starts: configs and secrets given by content or environment,
+	// which have no host file to bind-mount. The engine's create ignores
+	// them; CopyToContainer carries them.
+	Files []File
+}
+
+// File is one file to put into a container.
+type File struct {
+	Path    string // absolute, inside the container
+	Content []byte
+	Mode    fs.FileMode
+	UID     int
+	GID     int
+	// OwnerSet: uid or gid was declared. docker compose then sends the
+	// API's copyUIDGID flag, and berth does the same (see CopyOptions).
+	OwnerSet bool
 }
 
 // EndpointSpec configures a container's attachment to one network.

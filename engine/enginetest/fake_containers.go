@@ -24,6 +24,8 @@ type containerRecord struct {
 	// engine.
 	anonymous []string
 	logs      string
+	user      string                 // the spec's user, for CopyToContainer's CopyUIDGID
+	files     map[string]engine.File // by path: what CopyToContainer wrote
 }
 
 // setState moves the container to s and keeps Status and the health
@@ -205,6 +207,7 @@ func (f *Fake) CreateContainer(ctx context.Context, spec engine.ContainerSpec) (
 		Created: f.now(), Labels: maps.Clone(spec.Config.Labels), Networks: nets,
 	}}
 	c.healthcheck = hasHealthcheck(spec)
+	c.user = spec.Config.User
 	c.Mounts, c.anonymous = f.specMounts(spec)
 	c.setState(engine.StateCreated)
 	f.containers[id] = c
