@@ -110,6 +110,9 @@ func runUp(ctx context.Context, deps *Deps, global *globalOptions, opts *upOptio
 		return err
 	}
 	defer s.close()
+	if err := project.CheckContainerNames(s.project); err != nil {
+		return err
+	}
 	// Neither depends on the other: one engine round trip saved.
 	var (
 		images map[string]string
@@ -119,6 +122,9 @@ func runUp(ctx context.Context, deps *Deps, global *globalOptions, opts *upOptio
 	g.Go(func() (err error) { images, err = s.ensureImages(gctx, opts.Pull, global.DryRun); return err })
 	g.Go(func() (err error) { o, err = s.observe(gctx); return err })
 	if err := g.Wait(); err != nil {
+		return err
+	}
+	if o, err = ignoreOrphans(s, o, opts.RemoveOrphans); err != nil {
 		return err
 	}
 	plan, err := convergence.PlanUp(s.project, s.graph, o, convergence.UpOptions{
