@@ -106,7 +106,7 @@ func configProject(ctx context.Context, opts *configOptions, lo project.LoadOpti
 		}
 	}
 	if !opts.NoConsistency {
-		if err := p.CheckContainerNameUnicity(); err != nil {
+		if err := project.CheckContainerNames(p); err != nil {
 			return nil, err
 		}
 	}

@@ -3,6 +3,7 @@ package cmd
 import (
 	"context"
 	"io"
+	"strconv"
 
 	"github.com/berth-compose/berth/engine"
 )
@@ -22,4 +23,14 @@ type Deps struct {
 	// Engine connects lazily: commands that never talk to the engine
 	// (config, graph) must work on a machine with no engine at all.
 	Engine func(ctx context.Context) (engine.Engine, error)
+}
+
+// statusOut is where progress goes: stderr, so that stdout carries only a
+// command's answer, unless COMPOSE_STATUS_STDOUT is true, as in docker
+// compose (read with strconv.ParseBool there too; anything else is false).
+func (d *Deps) statusOut() io.Writer {
+	if on, _ := strconv.ParseBool(d.Getenv("COMPOSE_STATUS_STDOUT")); on {
+		return d.Out
+	}
+	return d.Err
 }

@@ -3,6 +3,7 @@ package cmd
 import (
 	"context"
 	"fmt"
+	"sort"
 
 	"github.com/spf13/cobra"
 
@@ -31,7 +32,7 @@ func lifecycleCommand(deps *Deps, global *globalOptions, use, short string, time
 }
 
 func runLifecycle(ctx context.Context, deps *Deps, global *globalOptions, services []string, timeout int, plan planner) error {
-	s, err := openLockedSession(ctx, deps, global, services)
+	s, err := openLockedSessionOrByName(ctx, deps, global, services)
 	if err != nil {
 		return err
 	}
@@ -84,12 +85,31 @@ func newKillCommand(deps *Deps, global *globalOptions) *cobra.Command {
 	removeOrphans := false
 	c := lifecycleCommand(deps, global, "kill [OPTIONS] [SERVICE...]", "Force stop service containers", nil,
 		func(s *session, o *convergence.Observed, services []string) (*convergence.Plan, error) {
-			return convergence.PlanEach(s.project, o, services, convergence.KillContainer, isRunning,
-				func(a *convergence.Action) { a.Signal = signal })
+			return planKill(s, o, services, signal, removeOrphans)
 		})
 	c.Flags().StringVarP(&signal, "signal", "s", "SIGKILL", "SIGNAL to send to the container")
 	c.Flags().BoolVar(&removeOrphans, "remove-orphans", false, "Remove containers for services not defined in the Compose file")
 	return c
+}
+
+// planKill signals the running containers of the services; with
+// --remove-orphans and no service named, the running orphans too, as docker
+// compose does (it kills them; it does not remove them).
+func planKill(s *session, o *convergence.Observed, services []string, signal string, removeOrphans bool) (*convergence.Plan, error) {
+	plan, err := convergence.PlanEach(s.project, o, services, convergence.KillContainer, isRunning,
+		func(a *convergence.Action) { a.Signal = signal })
+	if err != nil || !removeOrphans || len(services) > 0 {
+		return plan, err
+	}
+	for _, c := range convergence.Orphans(s.project, o) {
+		if isRunning(c) {
+			plan.Actions = append(plan.Actions, convergence.Action{
+				ID: convergence.KillContainer.String() + ":" + c.Name, Kind: convergence.KillContainer, Resource: c.Name,
+				Service: c.Labels[convergence.LabelService], Target: c.ID, Signal: signal, Reason: "orphan",
+			})
+		}
+	}
+	return plan, nil
 }
 
 func newPauseCommand(deps *Deps, global *globalOptions) *cobra.Command {
@@ -136,12 +156,7 @@ func planRm(s *session, o *convergence.Observed, services []string, opts *rmOpti
 		}
 		return plan, err
 	}
-	var running []string
-	for _, c := range o.Containers {
-		if isRunning(c) {
-			running = append(running, c.Name)
-		}
-	}
+	running := runningOf(s, o, services)
 	plan, err := convergence.PlanEach(s.project, o, services, convergence.RemoveContainer,
 		func(c engine.Container) bool { return !isRunning(c) },
 		func(a *convergence.Action) { a.RemoveVolumes = opts.Volumes })
@@ -149,6 +164,24 @@ func planRm(s *session, o *convergence.Observed, services []string, opts *rmOpti
 		plan.Warnings = append(plan.Warnings, fmt.Sprintf("running containers are kept: %v; stop them first, or use rm -s", running))
 	}
 	return plan, err
+}
+
+// runningOf names the running containers of the services rm was asked
+// about (all of the project's services when none), the ones it keeps.
+func runningOf(s *session, o *convergence.Observed, services []string) []string {
+	if len(services) == 0 {
+		services = s.project.ServiceNames()
+	}
+	var running []string
+	for _, svc := range services {
+		for _, c := range o.ServiceContainers(svc) {
+			if isRunning(c) {
+				running = append(running, c.Name)
+			}
+		}
+	}
+	sort.Strings(running)
+	return running
 }
 
 // withoutResources keeps only container actions: rm never removes networks.

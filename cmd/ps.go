@@ -79,7 +79,7 @@ func runPs(ctx context.Context, deps *Deps, global *globalOptions, opts *psOptio
 		}
 		opts.Status = append(opts.Status, value)
 	}
-	s, err := openSession(ctx, deps, global, services)
+	s, err := openSessionOrByName(ctx, deps, global, services)
 	if err != nil {
 		return err
 	}

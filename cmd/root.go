@@ -81,7 +81,30 @@ func NewRootCommand(deps *Deps) *cobra.Command {
 		newGraphCommand(deps, opts),
 		newVersionCommand(deps),
 	)
+	removeOrphansFromEnv(root, deps.Getenv)
 	return root
+}
+
+// removeOrphansFromEnv makes COMPOSE_REMOVE_ORPHANS the default of every
+// --remove-orphans (up, create, down, kill), as docker compose reads it:
+// from the process environment, true only for what strconv.ParseBool
+// accepts as true. An explicit --remove-orphans=false still wins.
+func removeOrphansFromEnv(root *cobra.Command, getenv func(string) string) {
+	if !envBool(getenv, "COMPOSE_REMOVE_ORPHANS") {
+		return
+	}
+	for _, c := range root.Commands() {
+		if f := c.Flags().Lookup("remove-orphans"); f != nil {
+			_ = f.Value.Set("true") // a bool flag always takes "true"
+			f.DefValue = "true"
+		}
+	}
+}
+
+// envBool reads a boolean variable the way docker compose does.
+func envBool(getenv func(string) string, key string) bool {
+	on, _ := strconv.ParseBool(getenv(key))
+	return on
 }
 
 func (o *globalOptions) addFlags(root *cobra.Command, getenv func(string) string) {
@@ -107,10 +130,34 @@ func (o *globalOptions) validate() error {
 	if !oneOf(o.Ansi, "never", "always", "auto") {
 		return fmt.Errorf("invalid --ansi %q: use one of never, always, auto", o.Ansi)
 	}
+	// --ansi picks the progress view when --progress does not, as in docker
+	// compose; berth's views print no escape codes yet, so the only visible
+	// effect is refusing a pair that asks for both at once.
+	if o.Ansi == "never" && o.Progress == "tty" {
+		return errors.New("--progress tty needs escape codes, which --ansi never (or COMPOSE_ANSI=never) turns off; use --progress plain, or drop one of them")
+	}
+	if o.Ansi == "always" && o.Progress == "plain" {
+		return errors.New("--progress plain prints no escape codes, which --ansi always (or COMPOSE_ANSI=always) asks for; use --progress tty, or drop one of them")
+	}
 	if o.Parallel == 0 || o.Parallel < -1 {
 		return fmt.Errorf("invalid --parallel %d: use a positive number, or -1 for unlimited", o.Parallel)
 	}
 	return nil
+}
+
+// progressMode is --progress, with --ansi choosing for "auto" as docker
+// compose lets it: never means plain lines, always the terminal view.
+func (o *globalOptions) progressMode() string {
+	if o.Progress != "" && o.Progress != "auto" {
+		return o.Progress
+	}
+	switch o.Ansi {
+	case "never":
+		return "plain"
+	case "always":
+		return "tty"
+	}
+	return o.Progress
 }
 
 // loadOptions maps the global flags onto the loader's options.

@@ -2,7 +2,9 @@ package cmd
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/compose-spec/compose-go/v2/types"
 
@@ -21,6 +23,10 @@ type session struct {
 	progress progress.Renderer
 	deps     *Deps
 	unlock   func()
+	// fromLabels marks a project known only by name (-p, no compose file
+	// found): each snapshot rebuilds it from the engine's labels, so the
+	// plan reads the same state it is made from.
+	fromLabels bool
 }
 
 // openSession loads the project (services enabled by name even outside the
@@ -41,12 +47,52 @@ func openSession(ctx context.Context, deps *Deps, global *globalOptions, service
 	if err != nil {
 		return nil, err
 	}
-	r, err := progress.New(global.Progress, deps.Err, false)
+	r, err := progress.New(global.progressMode(), deps.statusOut(), false)
 	if err != nil {
 		e.Close()
 		return nil, err
 	}
 	return &session{project: p, graph: g, engine: e, progress: r, deps: deps}, nil
+}
+
+// openSessionOrByName is openSession for the commands that, like docker
+// compose's, also work on a project the engine knows when no compose file
+// is in reach but a name was given (-p or COMPOSE_PROJECT_NAME): stop,
+// start, restart, kill, pause, unpause, rm, down and ps.
+func openSessionOrByName(ctx context.Context, deps *Deps, global *globalOptions, services []string) (*session, error) {
+	s, err := openSession(ctx, deps, global, services)
+	var missing *project.NoConfigFileError
+	if err == nil || !errors.As(err, &missing) || len(global.Files) > 0 {
+		return s, err
+	}
+	name := global.ProjectName
+	if name == "" {
+		name = deps.Getenv("COMPOSE_PROJECT_NAME")
+	}
+	if name == "" {
+		return nil, err
+	}
+	return openSessionByName(ctx, deps, global, strings.ToLower(name))
+}
+
+// openSessionByName opens a session whose project is, until the first
+// observe, only its name.
+func openSessionByName(ctx context.Context, deps *Deps, global *globalOptions, name string) (*session, error) {
+	p := &types.Project{Name: name, Services: types.Services{}}
+	g, err := project.NewGraph(p)
+	if err != nil {
+		return nil, err
+	}
+	e, err := deps.Engine(ctx)
+	if err != nil {
+		return nil, err
+	}
+	r, err := progress.New(global.progressMode(), deps.statusOut(), false)
+	if err != nil {
+		e.Close()
+		return nil, err
+	}
+	return &session{project: p, graph: g, engine: e, progress: r, deps: deps, fromLabels: true}, nil
 }
 
 func (s *session) close() {
@@ -80,6 +126,20 @@ func openLockedSession(ctx context.Context, deps *Deps, global *globalOptions, s
 	if err != nil {
 		return nil, err
 	}
+	return s.locked(ctx)
+}
+
+// openLockedSessionOrByName is openSessionOrByName plus the project lock.
+func openLockedSessionOrByName(ctx context.Context, deps *Deps, global *globalOptions, services []string) (*session, error) {
+	s, err := openSessionOrByName(ctx, deps, global, services)
+	if err != nil {
+		return nil, err
+	}
+	return s.locked(ctx)
+}
+
+// locked takes the project lock, closing the session when it cannot.
+func (s *session) locked(ctx context.Context) (*session, error) {
 	if err := s.lock(ctx); err != nil {
 		s.close()
 		return nil, err
@@ -87,9 +147,20 @@ func openLockedSession(ctx context.Context, deps *Deps, global *globalOptions, s
 	return s, nil
 }
 
-// observe takes the snapshot the planners read.
+// observe takes the snapshot the planners read. A project known only by
+// name is rebuilt from it.
 func (s *session) observe(ctx context.Context) (*convergence.Observed, error) {
-	return convergence.Observe(ctx, s.engine, s.project.Name)
+	o, err := convergence.Observe(ctx, s.engine, s.project.Name)
+	if err != nil || !s.fromLabels {
+		return o, err
+	}
+	p := convergence.ProjectFromLabels(s.project.Name, o)
+	g, err := project.NewGraph(p)
+	if err != nil {
+		return nil, fmt.Errorf("project %s as the engine's labels describe it: %w", p.Name, err)
+	}
+	s.project, s.graph = p, g
+	return o, nil
 }
 
 // maxPlans bounds how often one command plans again after the engine

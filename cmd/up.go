@@ -112,6 +112,9 @@ func runUp(ctx context.Context, deps *Deps, global *globalOptions, opts *upOptio
 		return err
 	}
 	defer s.close()
+	if err := project.CheckContainerNames(s.project); err != nil {
+		return err
+	}
 	// Neither depends on the other: one engine round trip saved.
 	var (
 		images map[string]string
@@ -131,6 +134,10 @@ func runUp(ctx context.Context, deps *Deps, global *globalOptions, opts *upOptio
 		Spec: s.specFunc(images, s.engine.APIVersion(), global.EnvFiles),
 	}
 	err = s.converge(ctx, global, opts.Timeout, o, func(o *convergence.Observed) (*convergence.Plan, error) {
+		o, err := ignoreOrphans(s, o, opts.RemoveOrphans)
+		if err != nil {
+			return nil, err
+		}
 		return convergence.PlanUp(s.project, s.graph, o, upOpts)
 	})
 	if err != nil || !opts.Wait || global.DryRun || opts.NoStart {

@@ -151,3 +151,42 @@ services:
 		t.Errorf("with the profile enabled: %v", err)
 	}
 }
+
+// COMPOSE_FILE is split on COMPOSE_PATH_SEPARATOR, else on the OS list
+// separator, as compose-go does for docker compose.
+func TestLoadComposeFileSeparator(t *testing.T) {
+	files := map[string]string{
+		"a.yaml": "name: sep\nservices: {web: {image: a}}\n",
+		"b.yaml": "services: {web: {image: b}}\n",
+	}
+	tests := []struct {
+		name    string
+		env     []string
+		want    string
+		wantErr string
+	}{
+		{name: "default separator", env: []string{"COMPOSE_FILE=a.yaml:b.yaml"}, want: "b"},
+		{name: "own separator", env: []string{"COMPOSE_FILE=a.yaml;b.yaml", "COMPOSE_PATH_SEPARATOR=;"}, want: "b"},
+		{name: "own separator, default one in the value", env: []string{"COMPOSE_FILE=a.yaml:b.yaml", "COMPOSE_PATH_SEPARATOR=;"},
+			wantErr: "a.yaml:b.yaml"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := writeFiles(t, files)
+			t.Chdir(dir)
+			p, err := Load(context.Background(), LoadOptions{Environ: tt.env})
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("error = %v, want it to name %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := p.Services["web"].Image; got != tt.want {
+				t.Errorf("image = %q, want %q (both files merged)", got, tt.want)
+			}
+		})
+	}
+}
