@@ -46,7 +46,15 @@ func newStartCommand(deps *Deps, global *globalOptions) *cobra.Command {
 	return lifecycleCommand(deps, global, "start [SERVICE...]", "Start services", nil, planStart)
 }
 
+// planStart starts the services and, as docker compose does, their
+// dependencies first, each start waiting for its depends_on conditions.
 func planStart(s *session, o *convergence.Observed, services []string) (*convergence.Plan, error) {
+	return convergence.PlanUp(s.project, s.graph, o, convergence.UpOptions{Services: services, StartOnly: true})
+}
+
+// planStartOnly starts exactly the services named, in dependency order
+// among themselves: restart's second half.
+func planStartOnly(s *session, o *convergence.Observed, services []string) (*convergence.Plan, error) {
 	return convergence.PlanUp(s.project, s.graph, o, convergence.UpOptions{Services: services, NoDeps: true, StartOnly: true})
 }
 
@@ -69,11 +77,17 @@ func newRestartCommand(deps *Deps, global *globalOptions) *cobra.Command {
 		ValidArgsFunction: completeServices(deps, global),
 		RunE: func(c *cobra.Command, args []string) error {
 			// Two plans, each from a fresh snapshot: the start plan must see
-			// the containers the stop plan stopped.
-			if err := runLifecycle(c.Context(), deps, global, args, timeout, planStop); err != nil {
+			// the containers the stop plan stopped. Dependents declared with
+			// `restart: true` go along, as in docker compose; the named
+			// services' own dependencies are left running.
+			services, err := restartSet(c.Context(), deps, global, args)
+			if err != nil {
 				return err
 			}
-			return runLifecycle(c.Context(), deps, global, args, timeout, planStart)
+			if err := runLifecycle(c.Context(), deps, global, services, timeout, planStop); err != nil {
+				return err
+			}
+			return runLifecycle(c.Context(), deps, global, services, timeout, planStartOnly)
 		},
 	}
 	c.Flags().IntVarP(&timeout, "timeout", "t", -1, "Specify a shutdown timeout in seconds")
@@ -234,4 +248,24 @@ func newScaleCommand(deps *Deps, global *globalOptions) *cobra.Command {
 	}
 	c.Flags().BoolVar(&opts.NoDeps, "no-deps", false, "Don't start linked services")
 	return c
+}
+
+// restartSet is what restart acts on: the named services (none: every
+// service, nothing to add) and, transitively, the services that depend on
+// one of them with `restart: true`.
+func restartSet(ctx context.Context, deps *Deps, global *globalOptions, named []string) ([]string, error) {
+	if len(named) == 0 {
+		return nil, nil
+	}
+	// The whole project: loading with names keeps only them and their
+	// dependencies, not their dependents.
+	s, err := openSessionOrByName(ctx, deps, global, nil)
+	if err != nil {
+		return nil, err
+	}
+	defer s.close()
+	if _, err := s.observe(ctx); err != nil { // by name, the graph comes from the labels
+		return nil, err
+	}
+	return s.graph.RestartDependents(named...), nil
 }

@@ -178,12 +178,12 @@ func TestOrphanEnvironment(t *testing.T) {
 		{name: "COMPOSE_REMOVE_ORPHANS for create", args: []string{"create"}, env: []string{"COMPOSE_REMOVE_ORPHANS=1"},
 			want: "parity-db-1=running"},
 		{name: "COMPOSE_REMOVE_ORPHANS for down", args: []string{"down"}, env: []string{"COMPOSE_REMOVE_ORPHANS=true"}},
-		// The orphan keeps the network in use, so down fails there, as
-		// docker compose's does.
+		// The orphan keeps the network in use: down leaves the network,
+		// says why, and succeeds.
 		{name: "an explicit false wins over COMPOSE_REMOVE_ORPHANS", args: []string{"down", "--remove-orphans=false"},
-			env: []string{"COMPOSE_REMOVE_ORPHANS=true"}, wantCode: 1, want: "parity-web-1=running", wantOut: "orphan"},
+			env: []string{"COMPOSE_REMOVE_ORPHANS=true"}, want: "parity-web-1=running", wantOut: "orphan"},
 		{name: "COMPOSE_REMOVE_ORPHANS that is not true", args: []string{"down"}, env: []string{"COMPOSE_REMOVE_ORPHANS=yes"},
-			wantCode: 1, want: "parity-web-1=running", wantOut: "active endpoints"},
+			want: "parity-web-1=running", wantOut: "network parity_default is kept: still used by parity-web-1"},
 		{name: "kill leaves orphans", args: []string{"kill"}, want: "parity-db-1=exited parity-web-1=running"},
 		{name: "kill --remove-orphans kills them too", args: []string{"kill", "--remove-orphans"},
 			want: "parity-db-1=exited parity-web-1=exited"},

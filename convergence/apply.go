@@ -310,7 +310,7 @@ func (a *applier) do(ctx context.Context, act Action) error {
 	case UnpauseContainer:
 		return a.step(slotCtx, act, "Unpausing", "Unpaused", func() error { return e.UnpauseContainer(ctx, act.Target) })
 	case RemoveNetwork:
-		return a.step(slotCtx, act, "Removing", "Removed", func() error { return gone(e.RemoveNetwork(ctx, act.Target)) })
+		return a.step(slotCtx, act, "Removing", "Removed", func() error { return a.removeNetwork(ctx, act) })
 	case RemoveImage:
 		return a.step(slotCtx, act, "Removing", "Removed", func() error { return gone(e.RemoveImage(ctx, act.Target)) })
 	case RemoveVolume:
@@ -370,4 +370,16 @@ func (a *applier) create(ctx context.Context, act Action) error {
 	a.created[act.ID] = id
 	a.mu.Unlock()
 	return nil
+}
+
+// removeNetwork removes a network unless containers this plan does not
+// touch (another project's, on a network it shares) still use it: the
+// network then stays, with a warning saying why, and down succeeds.
+func (a *applier) removeNetwork(ctx context.Context, act Action) error {
+	err := gone(a.e.RemoveNetwork(ctx, act.Target))
+	if engine.IsInUse(err) {
+		a.emit(act, progress.Warning, "Kept", errors.New("other containers still use it"))
+		return nil
+	}
+	return err
 }

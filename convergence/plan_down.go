@@ -2,7 +2,9 @@ package convergence
 
 import (
 	"fmt"
+	"slices"
 	"sort"
+	"strings"
 
 	"github.com/compose-spec/compose-go/v2/types"
 
@@ -39,8 +41,11 @@ func PlanDown(p *types.Project, g *project.Graph, o *Observed, opts DownOptions)
 		}
 	}
 	warnings := orphanTeardown(b, p, o, opts)
-	if len(opts.Services) == 0 && !opts.StopOnly {
-		projectResources(b, p, o, opts, idsOf(b, RemoveContainer))
+	if !opts.StopOnly {
+		warnings = append(warnings, projectNetworks(b, p, o, opts.Services, idsOf(b, RemoveContainer))...)
+	}
+	if len(opts.Services) == 0 && opts.Volumes && !opts.StopOnly {
+		projectVolumes(b, p, o, idsOf(b, RemoveContainer))
 	}
 	if !opts.StopOnly {
 		projectImages(b, p, services, opts.RemoveImages, idsOf(b, RemoveContainer))
@@ -92,19 +97,60 @@ func orphanTeardown(b *builder, p *types.Project, o *Observed, opts DownOptions)
 	return []string{fmt.Sprintf("found orphan containers (%v) for this project; if you removed or renamed their services, run with --remove-orphans to clean them up", orphans)}
 }
 
-// projectResources removes the project's own networks and, with -v, its
-// volumes, once every container is gone. External ones and ones without the
-// project's label (made by hand) stay.
-func projectResources(b *builder, p *types.Project, o *Observed, opts DownOptions, after []string) {
-	for _, key := range sortedKeys(p.Networks) {
+// projectNetworks removes the project's own networks once every container
+// is gone. External ones and ones without the project's label (made by
+// hand) stay, and so does one that a container this plan keeps is attached
+// to (a service of a profile not enabled, one not named): it is left in
+// place with a warning. With services named, only their networks are
+// candidates, as docker compose does.
+func projectNetworks(b *builder, p *types.Project, o *Observed, services []string, after []string) []string {
+	var warnings []string
+	for _, key := range networksOf(p, services) {
 		n := p.Networks[key]
-		if got, ok := o.Networks[n.Name]; ok && !bool(n.External) && got.Labels[LabelProject] == p.Name {
-			b.add(Action{Kind: RemoveNetwork, Resource: n.Name, Target: got.ID, After: after})
+		got, ok := o.Networks[n.Name]
+		if !ok || bool(n.External) || got.Labels[LabelProject] != p.Name {
+			continue
+		}
+		if users := keptUsers(b, o, n.Name); len(users) > 0 {
+			warnings = append(warnings, fmt.Sprintf("network %s is kept: still used by %s", n.Name, strings.Join(users, ", ")))
+			continue
+		}
+		b.add(Action{Kind: RemoveNetwork, Resource: n.Name, Target: got.ID, After: after})
+	}
+	return warnings
+}
+
+// networksOf lists the network keys of the named services, or all of the
+// project's when none is named, sorted.
+func networksOf(p *types.Project, services []string) []string {
+	if len(services) == 0 {
+		return sortedKeys(p.Networks)
+	}
+	set := map[string]bool{}
+	for _, name := range services {
+		for key := range p.Services[name].Networks {
+			set[key] = true
 		}
 	}
-	if !opts.Volumes {
-		return
+	return sortedKeys(set)
+}
+
+// keptUsers names the project's containers attached to network that the
+// plan does not remove.
+func keptUsers(b *builder, o *Observed, network string) []string {
+	var users []string
+	for _, c := range o.Containers {
+		if slices.Contains(c.Networks, network) && !b.has("remove:"+c.Name) {
+			users = append(users, c.Name)
+		}
 	}
+	return users
+}
+
+// projectVolumes removes, for down -v, the project's volumes once every
+// container is gone: named ones with the project's label, and anonymous
+// ones the containers mount.
+func projectVolumes(b *builder, p *types.Project, o *Observed, after []string) {
 	// Anonymous volumes a replacement inherited are mounted by name, so
 	// removing the container with its volumes leaves them: remove them here.
 	for _, name := range anonymousVolumes(o) {

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"errors"
+	"strings"
 
 	cerrdefs "github.com/containerd/errdefs"
 )
@@ -12,6 +13,8 @@ import (
 var (
 	ErrNotFound = cerrdefs.ErrNotFound
 	ErrConflict = cerrdefs.ErrConflict
+	// ErrForbidden is the engine's 403, as for a network still in use.
+	ErrForbidden = cerrdefs.ErrPermissionDenied
 )
 
 // IsNotFound reports whether err means the container, network, volume or
@@ -23,6 +26,13 @@ func IsNotFound(err error) bool { return cerrdefs.IsNotFound(err) }
 // running container or a network or volume in use, killing a stopped
 // container.
 func IsConflict(err error) bool { return cerrdefs.IsConflict(err) }
+
+// IsInUse reports whether err refuses to remove a network because
+// containers are still attached to it (the engine's 403 "has active
+// endpoints"): containers of other projects or of services left running.
+func IsInUse(err error) bool {
+	return cerrdefs.IsPermissionDenied(err) && strings.Contains(err.Error(), "active endpoints")
+}
 
 // classified gives an engine error the class the engine should have sent
 // with it, keeping its message and what it wraps.

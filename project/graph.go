@@ -489,3 +489,25 @@ func appendUnlessLast(list []string, s string) []string {
 	}
 	return append(list, s)
 }
+
+// RestartDependents returns names plus, transitively, every service that
+// depends on one of them with `restart: true`, sorted: what restarting
+// names must restart too.
+func (g *Graph) RestartDependents(names ...string) []string {
+	set := map[string]bool{}
+	queue := append([]string(nil), names...)
+	for len(queue) > 0 {
+		name := queue[0]
+		queue = queue[1:]
+		if set[name] {
+			continue
+		}
+		set[name] = true
+		for _, e := range g.Dependents(name) {
+			if e.Restart {
+				queue = append(queue, e.From)
+			}
+		}
+	}
+	return slices.Sorted(maps.Keys(set))
+}

@@ -46,7 +46,14 @@ func TestFakeErrors(t *testing.T) {
 		{"unpause running: no conflict, as in the engine", func(f *Fake) error { return f.UnpauseContainer(ctx, "web") }, false, false, "is not paused"},
 		{"start paused", func(f *Fake) error { _ = f.PauseContainer(ctx, "web"); return f.StartContainer(ctx, "web") }, false, true, "try unpause"},
 		{"connect a running one twice", func(f *Fake) error { return f.ConnectNetwork(ctx, "front", "web", engine.EndpointSpec{}) }, false, false, "already exists in network front"},
-		{"remove network in use", func(f *Fake) error { return f.RemoveNetwork(ctx, "front") }, false, true, "has active endpoints"},
+		// The engine answers 403 for this one, which IsInUse tells apart.
+		{"remove network in use", func(f *Fake) error {
+			err := f.RemoveNetwork(ctx, "front")
+			if !engine.IsInUse(err) {
+				t.Errorf("IsInUse(%v) = false", err)
+			}
+			return err
+		}, false, false, "has active endpoints"},
 		{"create network under a taken name", func(f *Fake) error { _, err := f.CreateNetwork(ctx, engine.NetworkSpec{Name: "back"}); return err }, false, true, "creating network back:"},
 		{"remove volume in use", func(f *Fake) error { return f.RemoveVolume(ctx, "data", true) }, false, true, "volume is in use"},
 		{"start unknown", func(f *Fake) error { return f.StartContainer(ctx, "nope") }, true, false, "starting container nope: No such container: nope"},

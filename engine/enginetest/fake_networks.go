@@ -106,7 +106,8 @@ func (f *Fake) RemoveNetwork(ctx context.Context, id string) error {
 	}
 	for _, c := range f.containers {
 		if slices.Contains(c.Networks, n.Name) {
-			return fmt.Errorf("removing network %s: %w", id, engine.ErrConflict.WithMessage(
+			// The engine answers 403 here, not 409.
+			return fmt.Errorf("removing network %s: %w", id, engine.ErrForbidden.WithMessage(
 				fmt.Sprintf("error while removing network: network %s id %s has active endpoints", n.Name, n.ID)))
 		}
 	}
