@@ -14,12 +14,16 @@ UNIT    := ./cmd/... ./project/... ./convergence/... ./engine/... ./progress/...
 # when cmd fails, and the tests would then run with no engine.
 engine = envline="$$(scripts/engine.sh ensure)" && eval "$$envline" &&
 
-.PHONY: build test test-unit test-e2e lint bench demo engine-start engine-stop clean
+.PHONY: build test test-unit test-e2e lint tidy cross bench demo engine-start engine-stop clean
 
 build:
 	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/berth
 
-test: lint test-unit test-e2e
+# Platforms berth ships for besides the one it is built on; `cross` keeps
+# Linux-only calls from creeping in unnoticed.
+CROSS   := darwin/amd64 darwin/arm64 windows/amd64
+
+test: lint cross test-unit test-e2e
 
 test-unit:
 	$(GO) test $(RACE) -count=1 $(UNIT)
@@ -27,9 +31,24 @@ test-unit:
 test-e2e: build
 	$(engine) BERTH_BIN=$(abspath $(BIN)) $(GO) test -count=1 -timeout 20m ./e2e/...
 
-lint:
+lint: tidy
 	@out="$$(gofmt -l $$(git ls-files '*.go'))"; if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
+
+# tidy fails when go.mod or go.sum lack what the code imports, or keep what
+# it no longer does.
+tidy:
+	@$(GO) mod tidy -diff || { echo "go.mod/go.sum are not tidy: run 'go mod tidy'"; exit 1; }
+
+# cross builds the binary and vets every package, tests included, for each
+# platform in CROSS: vet type-checks the test files, so unit tests at least
+# compile there.
+cross:
+	@set -e; for p in $(CROSS); do \
+		echo "cross: $$p"; \
+		GOOS=$${p%/*} GOARCH=$${p#*/} $(GO) build -o /dev/null ./cmd/berth; \
+		GOOS=$${p%/*} GOARCH=$${p#*/} $(GO) vet ./...; \
+	done
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./project/... ./convergence/...

@@ -170,10 +170,11 @@ func upServices(s *session, services []string, noDeps bool) []string {
 // specFunc builds container specs for the planner from what the engine said.
 func (s *session) specFunc(images map[string]string, apiVersion string, envFiles []string) convergence.SpecFunc {
 	p := s.project
+	proxy := s.proxyEnv() // read once: specs are built per container
 	return func(svc types.ServiceConfig, n int, name string, inherit []engine.Mount) (convergence.ContainerSpecResult, error) {
 		o := convergence.SpecOptions{
 			Name: name, ImageID: images[project.ImageName(p.Name, svc)], Version: Version,
-			APIVersion: apiVersion, InheritMounts: inherit, EnvFiles: envFiles,
+			APIVersion: apiVersion, InheritMounts: inherit, EnvFiles: envFiles, ProxyEnv: proxy,
 			ServiceContainer: func(dep string) string { return convergence.ContainerName(p.Name, p.Services[dep], 1) },
 		}
 		spec, warnings, err := convergence.ContainerSpecFor(p, svc, n, o)

@@ -304,3 +304,18 @@ func TestAPIBefore(t *testing.T) {
 		}
 	}
 }
+
+// TestSpecProxyEnv: the docker CLI's proxies fill in what the service does
+// not set, spelling by spelling, and stay out of the config hash, so a
+// changed proxy setting recreates nothing (as in docker compose).
+func TestSpecProxyEnv(t *testing.T) {
+	p := specProject(t, "name: shop\nservices: {web: {image: nginx, environment: {HTTP_PROXY: http://own:1, no_proxy: null}}}\n")
+	proxy := map[string]string{
+		"HTTP_PROXY": "http://cfg:3128", "http_proxy": "http://cfg:3128",
+		"NO_PROXY": "localhost", "no_proxy": "localhost",
+	}
+	with, _ := specOf(t, p, "web", SpecOptions{ProxyEnv: proxy})
+	assertEqual(t, "env", with.Config.Env, []string{"HTTP_PROXY=http://own:1", "NO_PROXY=localhost", "http_proxy=http://cfg:3128", "no_proxy"})
+	without, _ := specOf(t, p, "web", SpecOptions{})
+	assertEqual(t, "config hash", with.Config.Labels[LabelConfigHash], without.Config.Labels[LabelConfigHash])
+}

@@ -34,10 +34,17 @@ func Connect(ctx context.Context, env func(string) string) (*Client, error) {
 }
 
 func connect(ctx context.Context, ep Endpoint) (*Client, error) {
-	if scheme, _, _ := strings.Cut(ep.Host, "://"); scheme == "ssh" || scheme == "fd" {
-		return nil, fmt.Errorf("berth cannot reach engines over %s:// yet (%s, from %s); forward the engine's socket instead, for example 'ssh -NL /tmp/docker.sock:/var/run/docker.sock user@host' and DOCKER_HOST=unix:///tmp/docker.sock", scheme, ep.Host, ep.Source)
+	if strings.HasPrefix(ep.Host, "fd://") {
+		return nil, fmt.Errorf("berth cannot reach engines over fd:// (%s, from %s); use the engine's unix socket, tcp:// or ssh:// instead", ep.Host, ep.Source)
 	}
 	d := &dialer{host: ep.Host}
+	if strings.HasPrefix(ep.Host, "ssh://") {
+		target, err := parseSSHHost(ep.Host)
+		if err != nil {
+			return nil, fmt.Errorf("the engine address %s (from %s) is not usable: %w", ep.Host, ep.Source, err)
+		}
+		d.ssh = &target
+	}
 	api, err := newAPIClient(ep, d)
 	if err != nil {
 		return nil, fmt.Errorf("setting up the connection to the Docker engine at %s (%s): %w", ep.Host, ep.Source, err)
@@ -63,7 +70,11 @@ func newAPIClient(ep Endpoint, d *dialer) (*client.Client, error) {
 			CheckRedirect: client.CheckRedirect,
 		}))
 	}
-	opts = append(opts, client.WithHost(ep.Host))
+	host := ep.Host
+	if d.ssh != nil {
+		host = sshAPIHost
+	}
+	opts = append(opts, client.WithHost(host))
 	if !strings.HasPrefix(ep.Host, "npipe://") {
 		// After WithHost, which would replace it. Named pipes keep the
 		// client's own dialer: only it knows how to open them.
@@ -112,12 +123,24 @@ func tlsConfig(s *TLSSettings) (*tls.Config, error) {
 // UnreachableError say "connection refused" or "no such file or directory".
 type dialer struct {
 	host string
+	// ssh, for ssh:// hosts, is where each connection runs ssh to.
+	ssh *sshTarget
 
 	mu   sync.Mutex
 	last error
 }
 
 func (d *dialer) DialContext(ctx context.Context, network, addr string) (net.Conn, error) {
+	if d.ssh != nil {
+		conn, err := dialSSH(ctx, *d.ssh)
+		d.record(err)
+		if err != nil {
+			return nil, err
+		}
+		// ssh fails after it started, when the first read finds it gone.
+		conn.report = d.record
+		return conn, nil
+	}
 	nd := net.Dialer{Timeout: dialTimeout, KeepAlive: 30 * time.Second}
 	// The HTTP transport passes a dummy address for unix sockets; the real
 	// one is the host's path.
@@ -125,10 +148,14 @@ func (d *dialer) DialContext(ctx context.Context, network, addr string) (net.Con
 		network, addr = "unix", path
 	}
 	conn, err := nd.DialContext(ctx, network, addr)
+	d.record(err)
+	return conn, err
+}
+
+func (d *dialer) record(err error) {
 	d.mu.Lock()
 	d.last = err
 	d.mu.Unlock()
-	return conn, err
 }
 
 // cause prefers the dial error, when there was one, to err.
@@ -177,6 +204,8 @@ func (e *UnreachableError) hint() string {
 	switch {
 	case errors.Is(e.Err, os.ErrPermission):
 		return "check that you may use the engine's socket (for example, join the docker group), or set DOCKER_HOST or DOCKER_CONTEXT"
+	case strings.HasPrefix(e.Endpoint.Host, "ssh://"):
+		return e.sshHint()
 	case e.Endpoint.Source == envHost:
 		return "start Docker there, or fix DOCKER_HOST (or unset it to use the docker CLI's current context)"
 	case e.Endpoint.Context != DefaultContext:
@@ -198,4 +227,13 @@ func shortCause(err error) string {
 		msg = op.Err.Error()
 	}
 	return strings.Join(strings.Fields(msg), " ")
+}
+
+// sshHint names the command berth ran, so the user can try it by hand.
+func (e *UnreachableError) sshHint() string {
+	cmd := "ssh HOST docker system dial-stdio"
+	if t, err := parseSSHHost(e.Endpoint.Host); err == nil {
+		cmd = "ssh " + t.display() + " docker system dial-stdio"
+	}
+	return fmt.Sprintf("berth runs the system ssh with your ~/.ssh/config and agent: check that '%s' connects without a prompt and that docker is installed on that host", cmd)
 }

@@ -252,13 +252,6 @@ func TestUnreachableErrorHints(t *testing.T) {
 	}
 }
 
-func TestConnectSSHIsNotSupportedYet(t *testing.T) {
-	_, err := Connect(context.Background(), envOf(map[string]string{"DOCKER_HOST": "ssh://me@box"}))
-	if err == nil || !strings.Contains(err.Error(), "berth cannot reach engines over ssh:// yet") {
-		t.Fatalf("error = %v", err)
-	}
-}
-
 func TestConnectCancelled(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
