@@ -360,3 +360,61 @@ func TestPlanUpRecreateFlags(t *testing.T) {
 		})
 	}
 }
+
+// TestPlanDownNetworks: a network goes once no container the plan keeps
+// uses it; one still in use stays, with a warning, and down goes on.
+func TestPlanDownNetworks(t *testing.T) {
+	p, g := loadProject(t, `
+name: shop
+services:
+  web: {image: web:1, networks: [front]}
+  api: {image: api:1, networks: [front, back]}
+  debug: {image: busybox, profiles: [debug], networks: [back]}
+networks:
+  front: {}
+  back: {}
+`)
+	attached := func(c engine.Container, nets ...string) engine.Container { c.Networks = nets; return c }
+	debug := engine.Container{ID: "id-debug", Name: "shop-debug-1", State: engine.StateRunning, Networks: []string{"shop_back"},
+		Labels: map[string]string{LabelProject: "shop", LabelService: "debug", LabelContainerNumber: "1", LabelOneoff: "False"}}
+	o := observed(p, attached(running(t, p, "api", 1), "shop_front", "shop_back"), attached(running(t, p, "web", 1), "shop_front"), debug)
+	for _, n := range []string{"shop_front", "shop_back"} {
+		o.Networks[n] = engine.Network{ID: "id-" + n, Name: n, Labels: map[string]string{LabelProject: "shop"}}
+	}
+	tests := []struct {
+		name     string
+		services []string
+		want     []string
+		not      []string
+	}{
+		{name: "a container of a profile not enabled keeps its network", want: []string{
+			"remove-network:shop_front [after remove:shop-api-1 remove:shop-web-1]",
+			"warning: network shop_back is kept: still used by shop-debug-1",
+		}, not: []string{"remove-network:shop_back", "remove:shop-debug-1"}},
+		{name: "down SERVICE removes its networks that nothing else uses", services: []string{"api"}, want: []string{
+			"warning: network shop_back is kept: still used by shop-debug-1",
+			"warning: network shop_front is kept: still used by shop-web-1",
+		}, not: []string{"remove-network:"}},
+		{name: "down of both services removes front, which only they use", services: []string{"api", "web"}, want: []string{
+			"remove-network:shop_front [after remove:shop-api-1 remove:shop-web-1]",
+		}, not: []string{"remove-network:shop_back"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			plan, err := PlanDown(p, g, o, DownOptions{Services: tt.services})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(plan.String(), w+"\n") {
+					t.Errorf("plan lacks %q:\n%s", w, plan)
+				}
+			}
+			for _, n := range tt.not {
+				if strings.Contains(plan.String(), n) {
+					t.Errorf("plan has %q:\n%s", n, plan)
+				}
+			}
+		})
+	}
+}

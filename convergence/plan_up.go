@@ -128,13 +128,12 @@ func (u *upPlanner) service(s types.ServiceConfig, selected []string) error {
 		return err
 	}
 	existing := u.finishRecreates(s)
-	want := replicas(s, u.opts.Scale)
-	for n := 1; n <= want; n++ {
-		if err := u.container(s, n, hash, existing[n], resources, selected); err != nil {
+	numbers := u.scale(s, existing, hash, replicas(s, u.opts.Scale))
+	for _, n := range numbers {
+		if err := u.container(s, n, hash, numbers[0], existing[n], resources, selected); err != nil {
 			return err
 		}
 	}
-	u.scaleDown(s, existing, want)
 	u.b.add(Action{ID: "started:" + s.Name, Kind: ServiceStarted, Resource: s.Name, Service: s.Name, After: u.startIDs(s.Name)})
 	return nil
 }
@@ -186,12 +185,14 @@ func firstContainer(containers map[int]engine.Container, fallback ContainerRef) 
 }
 
 // container plans container n of s: create, recreate, start, or nothing.
-func (u *upPlanner) container(s types.ServiceConfig, n int, hash string, c engine.Container, resources, selected []string) error {
+// first is the lowest number the service keeps: the container service:
+// references resolve to.
+func (u *upPlanner) container(s types.ServiceConfig, n int, hash string, first int, c engine.Container, resources, selected []string) error {
 	name := ContainerName(u.p.Name, s, n)
 	// Dependencies are planned only for containers that start: an unchanged
 	// running one must not wait on (or be held up by) its dependencies.
 	reason := u.recreateReason(s, c, hash)
-	if n == 1 && (c.ID == "" || reason != "") {
+	if n == first && (c.ID == "" || reason != "") {
 		u.replaced[s.Name] = true
 	}
 	switch {
@@ -490,14 +491,32 @@ func (u *upPlanner) checkExisting(kind, name string, labels map[string]string, h
 	return nil
 }
 
-// scaleDown removes the containers numbered above want (they go in
-// parallel).
-func (u *upPlanner) scaleDown(s types.ServiceConfig, existing map[int]engine.Container, want int) {
-	for _, n := range sortedIntKeys(existing) {
-		if n > want {
+// scale picks the numbers the service keeps and adds, and plans the
+// removal of the rest. As in docker compose, scaling down removes outdated
+// containers before up-to-date ones, the highest numbers first among
+// equals, so that no container is recreated only to be removed; new ones
+// are numbered after the highest existing number.
+func (u *upPlanner) scale(s types.ServiceConfig, existing map[int]engine.Container, hash string, want int) []int {
+	numbers := sortedIntKeys(existing)
+	sort.SliceStable(numbers, func(i, j int) bool {
+		return u.recreateReason(s, existing[numbers[i]], hash) == "" && u.recreateReason(s, existing[numbers[j]], hash) != ""
+	})
+	if len(numbers) > want {
+		for _, n := range numbers[want:] {
 			u.b.stopAndRemove(existing[n], s.Name, "scaled down to "+strconv.Itoa(want), []string{u.renamed[existing[n].Name]}, false)
 		}
+		numbers = numbers[:want]
 	}
+	next := 1
+	for n := range existing {
+		next = max(next, n+1)
+	}
+	for len(numbers) < want {
+		numbers = append(numbers, next)
+		next++
+	}
+	sort.Ints(numbers)
+	return numbers
 }
 
 // finishRecreates repairs what an interrupted recreate left and returns the

@@ -495,3 +495,29 @@ func BenchmarkNewGraph200(b *testing.B) {
 		}
 	}
 }
+
+func TestRestartDependents(t *testing.T) {
+	p := loadGraphYAML(t, `
+services:
+  db: {image: x}
+  api: {image: x, depends_on: {db: {condition: service_started, restart: true}}}
+  web: {image: x, depends_on: {api: {condition: service_started, restart: true}}}
+  worker: {image: x, depends_on: [db]}
+`)
+	g, err := NewGraph(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		named []string
+		want  string
+	}{
+		{[]string{"db"}, "api db web"},
+		{[]string{"api"}, "api web"},
+		{[]string{"worker"}, "worker"},
+	} {
+		if got := strings.Join(g.RestartDependents(tt.named...), " "); got != tt.want {
+			t.Errorf("RestartDependents(%v) = %q, want %q", tt.named, got, tt.want)
+		}
+	}
+}
