@@ -107,9 +107,10 @@ func TestPlanUpFilesChanged(t *testing.T) {
 		labels map[string]string // added to an up-to-date container's
 		want   string
 	}{
-		{"same files", map[string]string{LabelFilesHash: FilesHash(files), LabelSectionHashPrefix + SectionOther: "x"}, ""},
-		{"other files", map[string]string{LabelFilesHash: "old", LabelSectionHashPrefix + SectionOther: "x"}, "content of configs or secrets changed"},
-		{"made by berth without files", map[string]string{LabelSectionHashPrefix + SectionOther: "x"}, "content of configs or secrets changed"},
+		{"same files", map[string]string{LabelFilesHash: FilesHash(files), LabelConfigSections: "other=1a2b3c4d"}, ""},
+		{"other files", map[string]string{LabelFilesHash: "old", LabelConfigSections: "other=1a2b3c4d"}, "content of configs or secrets changed"},
+		{"made by berth without files", map[string]string{LabelConfigSections: "other=1a2b3c4d"}, "content of configs or secrets changed"},
+		{"made by an older berth without files", map[string]string{LabelSectionHashPrefix + SectionOther: "x"}, "content of configs or secrets changed"},
 		{"made by docker compose: cannot tell, left alone", nil, ""},
 	}
 	for _, tt := range tests {

@@ -39,11 +39,6 @@ const (
 	LabelVolume  = "com.docker.compose.volume"
 )
 
-// LabelSectionHashPrefix starts berth's own per-section hash labels:
-// berth.config-hash.<section>. docker compose ignores them; they let the
-// planner say what changed, not only that something did.
-const LabelSectionHashPrefix = "berth.config-hash."
-
 // The sections SectionHashes splits a service into.
 const (
 	SectionImage       = "image"
@@ -94,8 +89,8 @@ func Sections() []string {
 }
 
 // SectionHashes hashes each section of s (see the Section constants) apart,
-// over the same attributes ServiceHash covers: comparing them with a
-// container's berth.config-hash.* labels names what changed. Every section
+// over the same attributes ServiceHash covers: comparing them with what a
+// container's LabelConfigSections records names what changed. Every section
 // is present, an empty one included, so a section that becomes empty still
 // reads as changed.
 func SectionHashes(s types.ServiceConfig) map[string]string {
@@ -196,9 +191,7 @@ func containerLabels(p *types.Project, s types.ServiceConfig, number int, o Spec
 	labels[LabelConfigHash] = hash
 	labels[LabelContainerNumber] = strconv.Itoa(number)
 	labels[LabelDependsOn] = dependsOnLabel(s)
-	for sec, h := range SectionHashes(s) {
-		labels[LabelSectionHashPrefix+sec] = h
-	}
+	labels[LabelConfigSections] = encodeSections(SectionHashes(s))
 	return labels, nil
 }
 

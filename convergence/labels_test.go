@@ -46,9 +46,8 @@ services:
 		LabelConfigHash:      hash,
 		LabelContainerNumber: "1",
 		LabelDependsOn:       "cache:service_started:false,db:service_healthy:true",
-	}
-	for sec, h := range SectionHashes(web) {
-		want[LabelSectionHashPrefix+sec] = h
+		// one label for the sections, none of the older per-section ones
+		LabelConfigSections: encodeSections(SectionHashes(web)),
 	}
 	spec, _ := specOf(t, p, "web", SpecOptions{ImageID: "sha256:abc", Version: "2.40.0", EnvFiles: []string{"/a/.env", "/b/.env"}})
 	assertEqual(t, "labels", spec.Config.Labels, want)

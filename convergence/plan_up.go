@@ -566,21 +566,11 @@ func (u *upPlanner) orphans() {
 	}
 }
 
-// changedSections names the sections whose berth.config-hash.* label
-// differs, e.g. ": environment, ports". Containers made by docker compose
-// carry no such labels, and then nothing more can be said.
+// changedSections names the sections whose recorded digest differs, e.g.
+// ": environment, ports". Containers made by docker compose carry no such
+// labels, and then nothing more can be said.
 func changedSections(s types.ServiceConfig, c engine.Container) string {
-	var changed []string
-	now := SectionHashes(s)
-	for _, sec := range Sections() {
-		old, ok := c.Labels[LabelSectionHashPrefix+sec]
-		if !ok {
-			return ""
-		}
-		if old != now[sec] {
-			changed = append(changed, sec)
-		}
-	}
+	changed := sectionsChanged(SectionHashes(s), c.Labels)
 	if len(changed) == 0 {
 		return ""
 	}

@@ -154,8 +154,7 @@ func filesChanged(p *types.Project, s types.ServiceConfig, c engine.Container) b
 	}
 	have, labelled := c.Labels[LabelFilesHash]
 	if !labelled {
-		_, berths := c.Labels[LabelSectionHashPrefix+SectionOther]
-		return berths && len(files) > 0
+		return madeByBerth(c.Labels) && len(files) > 0
 	}
 	return have != FilesHash(files)
 }
