@@ -418,3 +418,18 @@ networks:
 		})
 	}
 }
+
+// TestPlanUpNoStartWaitsForNothing: create (up --no-start) starts nothing,
+// so it must not wait for a health that nothing will reach.
+func TestPlanUpNoStartWaitsForNothing(t *testing.T) {
+	p, g := loadProject(t, shopYAML)
+	plan, err := PlanUp(p, g, observed(p), UpOptions{NoStart: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range plan.Actions {
+		if a.Kind == WaitHealthy || a.Kind == WaitCompleted || a.Kind == StartContainer {
+			t.Errorf("create plans %s:\n%s", a.ID, plan)
+		}
+	}
+}

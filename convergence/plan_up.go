@@ -368,6 +368,9 @@ func (u *upPlanner) startIDs(service string) []string {
 // startDependencies turns depends_on conditions into plan edges: a start
 // waits for its dependencies' starts, health or completion.
 func (u *upPlanner) startDependencies(s types.ServiceConfig, selected []string) []string {
+	if u.opts.NoStart {
+		return nil // nothing starts, so nothing waits (create, up --no-start)
+	}
 	var after []string
 	for _, e := range u.g.Dependencies(s.Name) {
 		if !contains(selected, e.To) {
@@ -437,6 +440,9 @@ func (u *upPlanner) network(key string) (string, error) {
 		return "", fmt.Errorf("network %q is not defined", key)
 	}
 	if got, exists := u.o.Networks[n.Name]; exists {
+		if bool(n.External) {
+			return "", nil // someone else's: its configuration is theirs
+		}
 		return "", u.checkExisting("network", n.Name, got.Labels, func() (string, error) { return NetworkHash(n) },
 			"docker network rm "+n.Name)
 	}
@@ -458,6 +464,9 @@ func (u *upPlanner) volume(key string) (string, error) {
 		return "", fmt.Errorf("volume %q is not defined", key)
 	}
 	if got, exists := u.o.Volumes[v.Name]; exists {
+		if bool(v.External) {
+			return "", nil
+		}
 		return "", u.checkExisting("volume", v.Name, got.Labels, func() (string, error) { return VolumeHash(v) },
 			"docker volume rm "+v.Name+" (its data goes with it)")
 	}
