@@ -34,6 +34,7 @@ type upOptions struct {
 	Pull               string
 	Wait               bool
 	WaitTimeout        int
+	Yes                bool
 }
 
 func newUpCommand(deps *Deps, global *globalOptions) *cobra.Command {
@@ -69,6 +70,7 @@ func (o *upOptions) addCreateFlags(c *cobra.Command) {
 	f.BoolVar(&o.AlwaysRecreateDeps, "always-recreate-deps", false, "Recreate dependent containers. Incompatible with --no-recreate.")
 	f.BoolVar(&o.RemoveOrphans, "remove-orphans", false, "Remove containers for services not defined in the Compose file")
 	f.BoolVarP(&o.RenewAnonVolumes, "renew-anon-volumes", "V", false, "Recreate anonymous volumes instead of retrieving data from the previous containers")
+	f.BoolVarP(&o.Yes, "yes", "y", false, `Answer "yes" to every question, such as recreating a changed volume`)
 	f.StringVar(&o.Pull, "pull", "missing", `Pull image before running ("missing"|"never")`)
 }
 
@@ -130,7 +132,7 @@ func runUp(ctx context.Context, deps *Deps, global *globalOptions, opts *upOptio
 		Services: services, NoDeps: opts.NoDeps, Scale: scale,
 		ForceRecreate: opts.ForceRecreate, NoRecreate: opts.NoRecreate, AlwaysRecreateDeps: opts.AlwaysRecreateDeps,
 		RemoveOrphans: opts.RemoveOrphans, RenewAnonVolumes: opts.RenewAnonVolumes, NoStart: opts.NoStart,
-		ImageIDs: images, Version: Version, TempPrefix: randomPrefix,
+		ImageIDs: images, Version: Version, TempPrefix: randomPrefix, Confirm: confirmer(deps, opts.Yes),
 		Spec: s.specFunc(images, s.engine.APIVersion(), global.EnvFiles),
 	}
 	err = s.converge(ctx, global, opts.Timeout, o, func(o *convergence.Observed) (*convergence.Plan, error) {
@@ -182,7 +184,11 @@ func (s *session) specFunc(images map[string]string, apiVersion string, envFiles
 			return convergence.ContainerSpecResult{}, err
 		}
 		extra, err := convergence.ExtraNetworks(p, svc, n, o)
-		return convergence.ContainerSpecResult{Spec: spec, Extra: extra, Warnings: warnings}, err
+		if err != nil {
+			return convergence.ContainerSpecResult{}, err
+		}
+		endpoints, err := convergence.NetworkEndpoints(p, svc, n, o)
+		return convergence.ContainerSpecResult{Spec: spec, Extra: extra, Warnings: warnings, Endpoints: endpoints}, err
 	}
 }
 

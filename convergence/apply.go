@@ -232,7 +232,7 @@ func (a *applier) emit(act Action, status progress.Status, text string, err erro
 
 func resourceKind(k Kind) string {
 	switch k {
-	case CreateNetwork, RemoveNetwork, ConnectNetwork:
+	case CreateNetwork, RemoveNetwork, ConnectNetwork, DisconnectNetwork:
 		return "Network"
 	case CreateVolume, RemoveVolume:
 		return "Volume"
@@ -302,6 +302,10 @@ func (a *applier) do(ctx context.Context, act Action) error {
 	case ConnectNetwork:
 		return a.step(slotCtx, act, "Connecting", "Connected", func() error {
 			return e.ConnectNetwork(ctx, act.Resource, a.containerID(act, act.ContainerName), *act.Endpoint)
+		})
+	case DisconnectNetwork:
+		return a.step(slotCtx, act, "Disconnecting", "Disconnected", func() error {
+			return e.DisconnectNetwork(ctx, act.Resource, act.Target)
 		})
 	case KillContainer:
 		return a.step(slotCtx, act, "Killing", "Killed", func() error { return e.KillContainer(ctx, act.Target, act.Signal) })

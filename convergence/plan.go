@@ -30,6 +30,8 @@ const (
 	PauseContainer   Kind = 15
 	UnpauseContainer Kind = 16
 	RemoveImage      Kind = 17
+	// 18 is kept for pulls.
+	DisconnectNetwork Kind = 19
 )
 
 var kindNames = map[Kind]string{
@@ -39,6 +41,7 @@ var kindNames = map[Kind]string{
 	WaitHealthy: "wait-healthy", WaitCompleted: "wait-completed", ServiceStarted: "started",
 	RemoveNetwork: "remove-network", RemoveVolume: "remove-volume",
 	KillContainer: "kill", PauseContainer: "pause", UnpauseContainer: "unpause", RemoveImage: "remove-image",
+	DisconnectNetwork: "disconnect",
 }
 
 func (k Kind) String() string {

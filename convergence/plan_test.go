@@ -288,24 +288,6 @@ stop:shop-web-1
 	}
 }
 
-func TestPlanUpRefusesChangedNetwork(t *testing.T) {
-	p, g := loadProject(t, shopYAML)
-	o := withNetworkAndVolume(observed(p))
-	o.Networks["shop_default"].Labels[LabelConfigHash] = "from-another-config"
-	_, err := PlanUp(p, g, o, UpOptions{})
-	if err == nil || !strings.Contains(err.Error(), "network shop_default exists with a different configuration") || !strings.Contains(err.Error(), "docker network rm shop_default") {
-		t.Errorf("error = %v", err)
-	}
-	hash, err := NetworkHash(p.Networks["default"])
-	if err != nil {
-		t.Fatal(err)
-	}
-	o.Networks["shop_default"].Labels[LabelConfigHash] = hash
-	if _, err := PlanUp(p, g, o, UpOptions{}); err != nil {
-		t.Errorf("same configuration refused: %v", err)
-	}
-}
-
 func TestPlanDownRemoveImages(t *testing.T) {
 	p, g := loadProject(t, "name: shop\nservices:\n  web: {image: web:1}\n  app: {build: .}\n")
 	o := observed(p, running(t, p, "web", 1))

@@ -25,6 +25,9 @@ type ContainerSpecResult struct {
 	Spec     engine.ContainerSpec
 	Extra    []NetworkAttachment
 	Warnings []string
+	// Endpoints is the container's endpoint on each network, by engine
+	// name, for reconnecting it to a network that is made again.
+	Endpoints map[string]engine.EndpointSpec
 }
 
 // UpOptions are the choices of `up` that change the plan.
@@ -49,15 +52,18 @@ type UpOptions struct {
 	// left behind is never asked for again; nil takes the old container's
 	// short id, which keeps plan text stable in tests.
 	TempPrefix func() string
-	Spec       SpecFunc
-	Version    string // for the com.docker.compose.version label of networks and volumes
+	// Confirm asks the user a yes/no question (recreating a volume loses its
+	// data); nil answers no.
+	Confirm func(question string) bool
+	Spec    SpecFunc
+	Version string // for the com.docker.compose.version label of networks and volumes
 }
 
 // PlanUp computes what `up` must do to make the engine match p. It makes no
 // engine call: o is the snapshot, opts the user's choices.
 func PlanUp(p *types.Project, g *project.Graph, o *Observed, opts UpOptions) (*Plan, error) {
 	u := &upPlanner{p: p, g: g, o: o, opts: opts, b: newBuilder(), recreated: map[string][]string{},
-		replaced: map[string]bool{}, refs: map[string]*RefHash{}, renamed: map[string]string{}}
+		replaced: map[string]bool{}, refs: map[string]*RefHash{}, renamed: map[string]string{}, volumesMadeAgain: map[string]bool{}}
 	selected, err := u.selection()
 	if err != nil {
 		return nil, err
@@ -69,6 +75,10 @@ func PlanUp(p *types.Project, g *project.Graph, o *Observed, opts UpOptions) (*P
 	}
 	if !opts.StartOnly {
 		u.orphans()
+	}
+	u.reconnect()
+	if err := u.releaseVolumes(); err != nil {
+		return nil, err
 	}
 	plan := u.b.plan()
 	plan.Warnings = append(plan.Warnings, u.warnings...)
@@ -94,8 +104,16 @@ type upPlanner struct {
 	// renamed maps a container's final name to the action that gives it
 	// that name back after an interrupted recreate: whatever this plan
 	// does to that container must wait for it.
-	renamed  map[string]string
-	warnings []string
+	renamed map[string]string
+	// networksMadeAgain lists the networks this plan removes and creates
+	// again (their configuration changed): every container attached to one
+	// is disconnected first and, unless replaced anyway, reconnected after.
+	networksMadeAgain []string
+	// volumesMadeAgain names the volumes the user agreed to recreate: their
+	// containers must be gone before the volume goes, so they are replaced
+	// by removal first, not by the usual create-then-remove.
+	volumesMadeAgain map[string]bool
+	warnings         []string
 }
 
 func (u *upPlanner) selection() ([]string, error) {
@@ -240,6 +258,8 @@ func (u *upPlanner) recreateReason(s types.ServiceConfig, c engine.Container, ha
 	switch {
 	case c.Labels[LabelConfigHash] != hash:
 		return "configuration changed" + changedSections(s, c)
+	case u.mountsVolumeMadeAgain(c) != "":
+		return "volume " + u.mountsVolumeMadeAgain(c) + " is made again"
 	}
 	if id := u.opts.ImageIDs[project.ImageName(u.p.Name, s)]; id != "" && c.Labels[LabelImage] != "" && c.Labels[LabelImage] != id {
 		return "image changed"
@@ -295,6 +315,9 @@ func (u *upPlanner) forced(service string) string {
 // recreate replaces c without losing it before its successor exists:
 // create under a temporary name, stop and remove the old one, rename.
 func (u *upPlanner) recreate(s types.ServiceConfig, n int, name string, c engine.Container, resources, startAfter []string, reason string) error {
+	if u.mountsVolumeMadeAgain(c) != "" {
+		return u.replaceAfterRemoval(s, n, name, c, resources, startAfter, reason)
+	}
 	prefix := shortID(c.ID)
 	if u.opts.TempPrefix != nil {
 		prefix = u.opts.TempPrefix()
@@ -312,6 +335,21 @@ func (u *upPlanner) recreate(s types.ServiceConfig, n int, name string, c engine
 	u.b.add(Action{ID: "remove:" + name, Kind: RemoveContainer, Resource: name, Service: s.Name, Number: n, Target: c.ID, After: []string{"stop:" + name}, Reason: reason})
 	u.b.add(Action{ID: "rename:" + name, Kind: RenameContainer, Resource: tmp, NewName: name, Service: s.Name, Number: n, After: append(ready, "remove:"+name), Reason: reason})
 	u.start(s, n, name, "", append(startAfter, "rename:"+name), reason)
+	return nil
+}
+
+// replaceAfterRemoval replaces c when it mounts a volume made again: the
+// volume can only go once c is gone, and the successor needs the new
+// volume, so here the old container goes first. The user agreed to lose
+// the volume's data, so nothing is lost that a successor could have kept.
+func (u *upPlanner) replaceAfterRemoval(s types.ServiceConfig, n int, name string, c engine.Container, resources, startAfter []string, reason string) error {
+	u.b.add(Action{ID: "stop:" + name, Kind: StopContainer, Resource: name, Service: s.Name, Number: n, Target: c.ID, After: []string{u.renamed[name]}, Reason: reason})
+	remove := u.b.add(Action{ID: "remove:" + name, Kind: RemoveContainer, Resource: name, Service: s.Name, Number: n, Target: c.ID, After: []string{"stop:" + name}, Reason: reason})
+	ready, err := u.create(s, n, name, name, anonymousMounts(c), append(resources, append(u.createDependencies(s), remove.ID)...), reason)
+	if err != nil {
+		return err
+	}
+	u.start(s, n, name, "", append(startAfter, ready...), reason)
 	return nil
 }
 
@@ -432,72 +470,6 @@ func (u *upPlanner) resources(s types.ServiceConfig) ([]string, error) {
 		ids = append(ids, id)
 	}
 	return ids, nil
-}
-
-func (u *upPlanner) network(key string) (string, error) {
-	n, ok := u.p.Networks[key]
-	if !ok {
-		return "", fmt.Errorf("network %q is not defined", key)
-	}
-	if got, exists := u.o.Networks[n.Name]; exists {
-		if bool(n.External) {
-			return "", nil // someone else's: its configuration is theirs
-		}
-		return "", u.checkExisting("network", n.Name, got.Labels, func() (string, error) { return NetworkHash(n) },
-			"docker network rm "+n.Name)
-	}
-	if bool(n.External) {
-		return "", fmt.Errorf("network %s declared as external, but could not be found; create it with `docker network create %s`", n.Name, n.Name)
-	}
-	spec, err := NetworkSpecFor(u.p.Name, key, n, u.opts.Version)
-	if err != nil {
-		return "", err
-	}
-	u.warn(NetworkSpecWarnings(key, n)...)
-	a := u.b.add(Action{Kind: CreateNetwork, Resource: n.Name, Network: &spec, Reason: "missing"})
-	return a.ID, nil
-}
-
-func (u *upPlanner) volume(key string) (string, error) {
-	v, ok := u.p.Volumes[key]
-	if !ok {
-		return "", fmt.Errorf("volume %q is not defined", key)
-	}
-	if got, exists := u.o.Volumes[v.Name]; exists {
-		if bool(v.External) {
-			return "", nil
-		}
-		return "", u.checkExisting("volume", v.Name, got.Labels, func() (string, error) { return VolumeHash(v) },
-			"docker volume rm "+v.Name+" (its data goes with it)")
-	}
-	if bool(v.External) {
-		return "", fmt.Errorf("external volume %q not found; create it with `docker volume create %s`", v.Name, v.Name)
-	}
-	spec := VolumeSpecFor(u.p.Name, key, v, u.opts.Version)
-	a := u.b.add(Action{Kind: CreateVolume, Resource: v.Name, Volume: &spec, Reason: "missing"})
-	return a.ID, nil
-}
-
-// checkExisting refuses to reuse a network or volume made from another
-// configuration (its config-hash label differs): the containers would not
-// get what the file says. One made by hand, without berth's or compose's
-// labels, is reused with a warning, as docker compose does.
-func (u *upPlanner) checkExisting(kind, name string, labels map[string]string, hash func() (string, error), remove string) error {
-	have, ok := labels[LabelConfigHash]
-	if !ok {
-		if labels[LabelProject] != u.p.Name {
-			u.warn(fmt.Sprintf("%s %s exists but was not created for project %q; using it as is", kind, name, u.p.Name))
-		}
-		return nil
-	}
-	want, err := hash()
-	if err != nil {
-		return err
-	}
-	if have != want {
-		return fmt.Errorf("%s %s exists with a different configuration than the compose file declares; remove it (berth down, or %s) and run up again", kind, name, remove)
-	}
-	return nil
 }
 
 // scale picks the numbers the service keeps and adds, and plans the

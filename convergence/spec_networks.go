@@ -202,3 +202,27 @@ func (b *specBuilder) driverOpts(key string, cfg *types.ServiceNetworkConfig) ma
 	opts[ifnameOpt] = cfg.InterfaceName
 	return opts
 }
+
+// NetworkEndpoints is the endpoint of container number of s on each of its
+// networks, by engine name: what reconnecting it to a network made again
+// takes.
+func NetworkEndpoints(p *types.Project, s types.ServiceConfig, number int, o SpecOptions) (map[string]engine.EndpointSpec, error) {
+	if s.NetworkMode != "" {
+		return nil, nil
+	}
+	b := &specBuilder{p: p, s: s, number: number, o: o, name: ContainerName(p.Name, s, number)}
+	links := b.links()
+	out := map[string]engine.EndpointSpec{}
+	for _, key := range s.NetworksByPriority() {
+		name, err := b.networkName(key)
+		if err != nil {
+			return nil, fmt.Errorf("service %s: %w", s.Name, err)
+		}
+		ep, err := b.endpoint(key, links, "")
+		if err != nil {
+			return nil, fmt.Errorf("service %s: %w", s.Name, err)
+		}
+		out[name] = *ep
+	}
+	return out, nil
+}

@@ -333,21 +333,68 @@ func TestWaitExplainsFailure(t *testing.T) {
 	}
 }
 
-// TestChangedNetworkRefused: a network whose declaration changed is not
-// silently reused: up fails, says how to fix it, and changes nothing.
-func TestChangedNetworkRefused(t *testing.T) {
+// TestChangedNetworkRecreated: a network whose declaration changed is made
+// again, as docker compose does; its container is reconnected and started
+// again, not recreated.
+func TestChangedNetworkRecreated(t *testing.T) {
 	dir, name := upProject(t)
-	if res := runBerth(t, dir, nil, "-p", name, "up", "-d"); res.ExitCode != 0 {
-		t.Fatalf("up: %s", res)
-	}
+	mustBerth(t, dir, name, nil, "up", "-d")
 	before := projectContainers(t, name)
-	res := runBerth(t, dir, []string{"TIER=two"}, "-p", name, "up", "-d")
-	if res.ExitCode == 0 || !strings.Contains(res.Stderr, "network "+name+"_back exists with a different configuration") {
-		t.Fatalf("want a refusal naming the network: %s", res)
-	}
+	_, oldNet := dockerAPI(t, "GET", "/networks/"+name+"_back")
+	mustBerth(t, dir, name, []string{"TIER=two"}, "up", "-d")
 	after := projectContainers(t, name)
-	if len(after) != 1 || after[0].ID != before[0].ID {
-		t.Errorf("the refused up changed containers: %+v", after)
+	if len(after) != 1 || after[0].ID != before[0].ID || after[0].State.Status != "running" {
+		t.Fatalf("the container was not kept running: %+v", after)
+	}
+	var net struct {
+		ID         string
+		Labels     map[string]string
+		Containers map[string]any
+	}
+	code, body := dockerAPI(t, "GET", "/networks/"+name+"_back")
+	if code != 200 || json.Unmarshal(body, &net) != nil {
+		t.Fatalf("network %s_back: %d %s", name, code, body)
+	}
+	if strings.Contains(string(oldNet), net.ID) || net.Labels["tier"] != "two" {
+		t.Errorf("network not made again from the new declaration: %s", body)
+	}
+	if _, ok := net.Containers[after[0].ID]; !ok {
+		t.Errorf("container not reconnected to the new network: %s", body)
+	}
+	if !after[0].State.StartedAt.After(before[0].State.StartedAt) {
+		t.Errorf("container not started again after the reconnect")
+	}
+}
+
+// TestChangedVolumeAsks: a volume whose declaration changed is kept, with
+// a warning, when nobody says yes (no terminal here); with -y it is made
+// again and its data is gone.
+func TestChangedVolumeAsks(t *testing.T) {
+	dir, name := upProject(t)
+	mustBerth(t, dir, name, nil, "up", "-d")
+	app := containerNamed(t, name, name+"-app-1")
+	execIn(t, app.ID, "sh", "-c", "echo old > /data/marker")
+
+	res := mustBerth(t, dir, name, []string{"TIER=two"}, "up", "-d")
+	if !strings.Contains(res.Stderr, "volume "+name+"_data exists with a configuration other than the compose file's; it is kept") {
+		t.Errorf("no warning about the kept volume:\n%s", res.Stderr)
+	}
+	if kept := containerNamed(t, name, name+"-app-1"); kept.ID != app.ID || strings.TrimSpace(execIn(t, kept.ID, "cat", "/data/marker")) != "old" {
+		t.Fatalf("without a yes, the container or its data changed")
+	}
+
+	mustBerth(t, dir, name, []string{"TIER=two"}, "up", "-d", "-y")
+	var vol struct{ Labels map[string]string }
+	code, body := dockerAPI(t, "GET", "/volumes/"+name+"_data")
+	if code != 200 || json.Unmarshal(body, &vol) != nil || vol.Labels["tier"] != "two" {
+		t.Fatalf("volume not made again: %d %s", code, body)
+	}
+	fresh := containerNamed(t, name, name+"-app-1")
+	if fresh.ID == app.ID || fresh.State.Status != "running" {
+		t.Fatalf("container not replaced onto the new volume: %+v", fresh)
+	}
+	if out := execIn(t, fresh.ID, "sh", "-c", "cat /data/marker 2>/dev/null || echo none"); strings.TrimSpace(out) != "none" {
+		t.Errorf("data of the old volume still there: %q", out)
 	}
 }
 

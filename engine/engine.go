@@ -57,6 +57,9 @@ type Writer interface {
 	// ConnectNetwork attaches a created container to one more network:
 	// engines before API 1.44 take only one network at create.
 	ConnectNetwork(ctx context.Context, network, container string, ep EndpointSpec) error
+	// DisconnectNetwork detaches a container from a network, running or
+	// not, so the network can be removed and made again.
+	DisconnectNetwork(ctx context.Context, network, container string) error
 	CreateNetwork(ctx context.Context, spec NetworkSpec) (id string, err error)
 	RemoveNetwork(ctx context.Context, id string) error
 	CreateVolume(ctx context.Context, spec VolumeSpec) (Volume, error)

@@ -90,3 +90,12 @@ func (c *Client) ConnectNetwork(ctx context.Context, network, container string, 
 	}
 	return nil
 }
+
+// DisconnectNetwork detaches a container from a network.
+func (c *Client) DisconnectNetwork(ctx context.Context, network, container string) error {
+	_, err := c.api.NetworkDisconnect(ctx, network, client.NetworkDisconnectOptions{Container: container, Force: true})
+	if err != nil {
+		return fmt.Errorf("disconnecting container %s from network %s: %w", container, network, err)
+	}
+	return nil
+}

@@ -148,3 +148,31 @@ func (f *Fake) ConnectNetwork(ctx context.Context, network, container string, _ 
 	f.emit("network", "connect", n.ID, map[string]string{"container": c.ID, "name": n.Name, "type": n.Driver})
 	return nil
 }
+
+// DisconnectNetwork detaches a container from a network; like the engine,
+// it fails when the container is not attached.
+func (f *Fake) DisconnectNetwork(ctx context.Context, network, container string) error {
+	if err := f.begin(ctx, "DisconnectNetwork", network+" "+container); err != nil {
+		return err
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	fail := func(err error) error {
+		return fmt.Errorf("disconnecting container %s from network %s: %w", container, network, err)
+	}
+	c, err := f.container("disconnecting", container)
+	if err != nil {
+		return err
+	}
+	n, err := f.network(network)
+	if err != nil {
+		return fail(err)
+	}
+	i := slices.Index(c.Networks, n.Name)
+	if i < 0 {
+		return fail(engine.ErrForbidden.WithMessage(fmt.Sprintf("container %s is not connected to network %s", c.Name, n.Name)))
+	}
+	c.Networks = slices.Delete(c.Networks, i, i+1)
+	f.emit("network", "disconnect", n.ID, map[string]string{"container": c.ID, "name": n.Name, "type": n.Driver})
+	return nil
+}

@@ -1,0 +1,201 @@
+package convergence
+
+import (
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/berth-compose/berth/engine"
+)
+
+// network plans network key and returns the ID its users wait for.
+func (u *upPlanner) network(key string) (string, error) {
+	n, ok := u.p.Networks[key]
+	if !ok {
+		return "", fmt.Errorf("network %q is not defined", key)
+	}
+	got, exists := u.o.Networks[n.Name]
+	switch {
+	case exists && bool(n.External):
+		return "", nil // someone else's: its configuration is theirs
+	case bool(n.External):
+		return "", fmt.Errorf("network %s declared as external, but could not be found; create it with `docker network create %s`", n.Name, n.Name)
+	}
+	reason := "missing"
+	if exists {
+		changed, err := u.changed("network", n.Name, got.Labels, func() (string, error) { return NetworkHash(n) })
+		if err != nil || !changed {
+			return "", err
+		}
+		reason = "configuration changed"
+	}
+	spec, err := NetworkSpecFor(u.p.Name, key, n, u.opts.Version)
+	if err != nil {
+		return "", err
+	}
+	u.warn(NetworkSpecWarnings(key, n)...)
+	create := Action{Kind: CreateNetwork, Resource: n.Name, Network: &spec, Reason: reason}
+	if exists && !u.b.has("remove-network:"+n.Name) {
+		// As docker compose does: the network is made again, and its
+		// containers are disconnected before and reconnected after.
+		rm := u.b.add(Action{Kind: RemoveNetwork, Resource: n.Name, Target: got.ID, Reason: reason})
+		create.After = []string{rm.ID}
+		u.networksMadeAgain = append(u.networksMadeAgain, n.Name)
+	}
+	return u.b.add(create).ID, nil
+}
+
+// reconnect plans, for each network made again, the disconnection of every
+// container attached to it before its removal; the containers this plan
+// does not replace are stopped first, then reconnected and started again
+// (not recreated: their configuration did not change).
+func (u *upPlanner) reconnect() {
+	for _, net := range u.networksMadeAgain {
+		reason := "network " + net + " is made again"
+		for _, c := range u.o.Containers {
+			if !slices.Contains(c.Networks, net) {
+				continue
+			}
+			svc := c.Labels[LabelService]
+			disc := u.b.add(Action{ID: "disconnect:" + c.Name + ":" + net, Kind: DisconnectNetwork, Resource: net,
+				Target: c.ID, ContainerName: c.Name, Service: svc, Reason: reason})
+			u.b.add(Action{ID: "remove-network:" + net, After: []string{disc.ID}})
+			if u.removes(c) {
+				u.b.add(Action{ID: "remove:" + c.Name, After: []string{disc.ID}})
+				continue
+			}
+			wasRunning := u.b.stop(c, svc, reason, nil)
+			u.b.add(Action{ID: disc.ID, After: []string{wasRunning}})
+			ep := u.endpoint(c, net)
+			conn := u.b.add(Action{ID: "connect:" + c.Name + ":" + net, Kind: ConnectNetwork, Resource: net, Target: c.ID,
+				ContainerName: c.Name, Service: svc, Endpoint: &ep, After: []string{"create-network:" + net}, Reason: reason})
+			if wasRunning != "" || u.b.has("start:"+c.Name) {
+				u.b.add(Action{ID: "start:" + c.Name, Kind: StartContainer, Resource: c.Name, Service: svc, Target: c.ID,
+					After: []string{conn.ID}, Reason: reason})
+			}
+		}
+	}
+}
+
+// removes reports whether the plan removes container c (a recreate, a
+// scale down, an orphan).
+func (u *upPlanner) removes(c engine.Container) bool {
+	a, ok := u.b.actions["remove:"+c.Name]
+	return ok && a.Target == c.ID
+}
+
+// endpoint is what c is reconnected to net with: its service's endpoint
+// there, as a create would set it.
+func (u *upPlanner) endpoint(c engine.Container, net string) engine.EndpointSpec {
+	s, ok := u.p.Services[c.Labels[LabelService]]
+	if !ok || u.opts.Spec == nil {
+		return engine.EndpointSpec{Aliases: []string{c.Name}}
+	}
+	var n int
+	fmt.Sscan(c.Labels[LabelContainerNumber], &n)
+	res, err := u.opts.Spec(s, n, c.Name, nil)
+	if ep, found := res.Endpoints[net]; err == nil && found {
+		return ep
+	}
+	return engine.EndpointSpec{Aliases: []string{c.Name}}
+}
+
+// volume plans volume key and returns the ID its users wait for.
+func (u *upPlanner) volume(key string) (string, error) {
+	v, ok := u.p.Volumes[key]
+	if !ok {
+		return "", fmt.Errorf("volume %q is not defined", key)
+	}
+	got, exists := u.o.Volumes[v.Name]
+	switch {
+	case exists && bool(v.External):
+		return "", nil
+	case bool(v.External):
+		return "", fmt.Errorf("external volume %q not found; create it with `docker volume create %s`", v.Name, v.Name)
+	}
+	reason := "missing"
+	if exists {
+		changed, err := u.changed("volume", v.Name, got.Labels, func() (string, error) { return VolumeHash(v) })
+		if err != nil || !changed || !u.recreateVolume(v.Name) {
+			return "", err
+		}
+		reason = "configuration changed"
+	}
+	spec := VolumeSpecFor(u.p.Name, key, v, u.opts.Version)
+	create := Action{Kind: CreateVolume, Resource: v.Name, Volume: &spec, Reason: reason}
+	if exists {
+		rm := u.b.add(Action{Kind: RemoveVolume, Resource: v.Name, Target: v.Name, Reason: reason})
+		create.After = []string{rm.ID}
+	}
+	return u.b.add(create).ID, nil
+}
+
+// recreateVolume asks, once per volume, whether to make a changed volume
+// again, losing its data. Without a yes the volume is kept as it is, with a
+// warning saying how to recreate it, and up goes on.
+func (u *upPlanner) recreateVolume(name string) bool {
+	if made, asked := u.volumesMadeAgain[name]; asked {
+		return made
+	}
+	yes := u.opts.Confirm != nil &&
+		u.opts.Confirm(fmt.Sprintf("Volume %s exists with a configuration other than the compose file's. Recreate it? Its data will be lost.", name))
+	u.volumesMadeAgain[name] = yes
+	if !yes {
+		u.warn(fmt.Sprintf("volume %s exists with a configuration other than the compose file's; it is kept as it is, data included. "+
+			"To make it again from the file, run up with -y (its data is lost), or remove it with `docker volume rm %s`", name, name))
+	}
+	return yes
+}
+
+// mountsVolumeMadeAgain names the volume made again that c mounts, "" if
+// none.
+func (u *upPlanner) mountsVolumeMadeAgain(c engine.Container) string {
+	for _, m := range c.Mounts {
+		if m.Type == "volume" && u.volumesMadeAgain[m.Name] {
+			return m.Name
+		}
+	}
+	return ""
+}
+
+// releaseVolumes makes every volume made again wait for the removal of the
+// containers that mount it. A container the plan keeps (a service not
+// brought up) would hold the volume: that is an error, before anything runs.
+func (u *upPlanner) releaseVolumes() error {
+	var held []string
+	for _, c := range u.o.Containers {
+		v := u.mountsVolumeMadeAgain(c)
+		if v == "" {
+			continue
+		}
+		if !u.removes(c) {
+			held = append(held, c.Name+" uses volume "+v)
+			continue
+		}
+		u.b.add(Action{ID: "remove-volume:" + v, After: []string{"remove:" + c.Name}})
+	}
+	if len(held) > 0 {
+		sort.Strings(held)
+		return fmt.Errorf("cannot recreate the volume: %s, and is not replaced by this up; run up without naming services", strings.Join(held, "; "))
+	}
+	return nil
+}
+
+// changed compares an existing network's or volume's config-hash label with
+// the file. One made by hand, without berth's or compose's labels, is
+// reused with a warning, as docker compose does.
+func (u *upPlanner) changed(kind, name string, labels map[string]string, hash func() (string, error)) (bool, error) {
+	have, ok := labels[LabelConfigHash]
+	if !ok {
+		if labels[LabelProject] != u.p.Name {
+			u.warn(fmt.Sprintf("%s %s exists but was not created for project %q; using it as is", kind, name, u.p.Name))
+		}
+		return false, nil
+	}
+	want, err := hash()
+	if err != nil {
+		return false, err
+	}
+	return have != want, nil
+}
