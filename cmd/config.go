@@ -38,27 +38,27 @@ func newConfigCommand(deps *Deps, global *globalOptions) *cobra.Command {
 	opts := &configOptions{}
 	c := &cobra.Command{
 		Use:               "config [OPTIONS] [SERVICE...]",
-		Short:             "Parse, resolve and render compose file in canonical format",
+		Short:             "Print the project as berth resolves it: files merged, variables filled in, paths made absolute",
 		ValidArgsFunction: completeServices(deps, global),
 		RunE: func(c *cobra.Command, args []string) error {
 			return runConfig(c.Context(), deps, global, opts, args)
 		},
 	}
 	f := c.Flags()
-	f.StringVar(&opts.Format, "format", "yaml", "Format the output. Values: [yaml | json]")
-	f.StringVarP(&opts.Output, "output", "o", "", "Save to file (default to stdout)")
-	f.BoolVarP(&opts.Quiet, "quiet", "q", false, "Only validate the configuration, don't print anything")
-	f.BoolVar(&opts.NoInterpolate, "no-interpolate", false, "Don't interpolate environment variables")
-	f.BoolVar(&opts.NoNormalize, "no-normalize", false, "Don't normalize compose model")
-	f.BoolVar(&opts.NoPathResolution, "no-path-resolution", false, "Don't resolve file paths")
-	f.BoolVar(&opts.NoConsistency, "no-consistency", false, "Don't check model consistency - warning: may produce invalid Compose output")
-	f.BoolVar(&opts.NoEnvResolution, "no-env-resolution", false, "Don't resolve service env files")
-	f.BoolVar(&opts.Services, "services", false, "Print the service names, one per line.")
-	f.BoolVar(&opts.Volumes, "volumes", false, "Print the volume names, one per line.")
-	f.BoolVar(&opts.Networks, "networks", false, "Print the network names, one per line.")
-	f.BoolVar(&opts.Profiles, "profiles", false, "Print the profile names, one per line.")
-	f.BoolVar(&opts.Images, "images", false, "Print the image names, one per line.")
-	f.StringVar(&opts.Hash, "hash", "", `Print the service config hash, one per line ("*" for all, or a comma-separated list).`)
+	f.StringVar(&opts.Format, "format", "yaml", "Output format: yaml or json")
+	f.StringVarP(&opts.Output, "output", "o", "", "Write the output to this file instead of stdout")
+	f.BoolVarP(&opts.Quiet, "quiet", "q", false, "Check the project and print nothing; the exit code tells")
+	f.BoolVar(&opts.NoInterpolate, "no-interpolate", false, "Leave ${VARIABLES} as written")
+	f.BoolVar(&opts.NoNormalize, "no-normalize", false, "Print the model without the defaults berth adds (default network, names)")
+	f.BoolVar(&opts.NoPathResolution, "no-path-resolution", false, "Leave relative paths relative")
+	f.BoolVar(&opts.NoConsistency, "no-consistency", false, "Skip the cross-reference checks (the output may not load again)")
+	f.BoolVar(&opts.NoEnvResolution, "no-env-resolution", false, "Keep env_file entries instead of reading them into environment")
+	f.BoolVar(&opts.Services, "services", false, "List the services, dependencies first")
+	f.BoolVar(&opts.Volumes, "volumes", false, "List the volume names")
+	f.BoolVar(&opts.Networks, "networks", false, "List the network names")
+	f.BoolVar(&opts.Profiles, "profiles", false, "List the profiles the services name")
+	f.BoolVar(&opts.Images, "images", false, "List the image each service runs")
+	f.StringVar(&opts.Hash, "hash", "", `Print each named service's config hash, the value of its com.docker.compose.config-hash label ("*" for every service, or names separated by commas)`)
 	return c
 }
 

@@ -22,17 +22,17 @@ func newDownCommand(deps *Deps, global *globalOptions) *cobra.Command {
 	opts := &downOptions{}
 	c := &cobra.Command{
 		Use:               "down [OPTIONS] [SERVICE...]",
-		Short:             "Stop and remove containers, networks",
+		Short:             "Stop and remove the project's containers and networks, dependents first",
 		ValidArgsFunction: completeServices(deps, global),
 		RunE: func(c *cobra.Command, args []string) error {
 			return runDown(c.Context(), deps, global, opts, args)
 		},
 	}
 	f := c.Flags()
-	f.BoolVarP(&opts.Volumes, "volumes", "v", false, "Remove named volumes declared in the \"volumes\" section of the Compose file and anonymous volumes attached to containers")
-	f.BoolVar(&opts.RemoveOrphans, "remove-orphans", false, "Remove containers for services not defined in the Compose file")
-	f.IntVarP(&opts.Timeout, "timeout", "t", -1, "Specify a shutdown timeout in seconds")
-	f.StringVar(&opts.Rmi, "rmi", "", `Remove images used by services. "local" remove only images that don't have a custom tag ("local"|"all")`)
+	f.BoolVarP(&opts.Volumes, "volumes", "v", false, "Also remove the project's named volumes and the anonymous volumes of its containers (their data is lost)")
+	f.BoolVar(&opts.RemoveOrphans, "remove-orphans", false, "Remove the project's containers whose service the file no longer has")
+	f.IntVarP(&opts.Timeout, "timeout", "t", -1, "Seconds to wait for a container to stop before it is killed")
+	f.StringVar(&opts.Rmi, "rmi", "", `Also remove images: "local" those named after the project (no image: of their own), "all" every service's`)
 	return c
 }
 

@@ -43,7 +43,7 @@ func runLifecycle(ctx context.Context, deps *Deps, global *globalOptions, servic
 }
 
 func newStartCommand(deps *Deps, global *globalOptions) *cobra.Command {
-	return lifecycleCommand(deps, global, "start [SERVICE...]", "Start services", nil, planStart)
+	return lifecycleCommand(deps, global, "start [SERVICE...]", "Start the services' existing containers, dependencies first", nil, planStart)
 }
 
 // planStart starts the services and, as docker compose does, their
@@ -60,8 +60,8 @@ func planStartOnly(s *session, o *convergence.Observed, services []string) (*con
 
 func newStopCommand(deps *Deps, global *globalOptions) *cobra.Command {
 	timeout := -1
-	c := lifecycleCommand(deps, global, "stop [OPTIONS] [SERVICE...]", "Stop services", &timeout, planStop)
-	c.Flags().IntVarP(&timeout, "timeout", "t", -1, "Specify a shutdown timeout in seconds")
+	c := lifecycleCommand(deps, global, "stop [OPTIONS] [SERVICE...]", "Stop the services' containers, dependents first", &timeout, planStop)
+	c.Flags().IntVarP(&timeout, "timeout", "t", -1, "Seconds to wait for a container to stop before it is killed")
 	return c
 }
 
@@ -73,7 +73,7 @@ func newRestartCommand(deps *Deps, global *globalOptions) *cobra.Command {
 	timeout := -1
 	c := &cobra.Command{
 		Use:               "restart [OPTIONS] [SERVICE...]",
-		Short:             "Restart service containers",
+		Short:             "Stop and start the services' containers again, and their restart: true dependents",
 		ValidArgsFunction: completeServices(deps, global),
 		RunE: func(c *cobra.Command, args []string) error {
 			// Two plans, each from a fresh snapshot: the start plan must see
@@ -90,19 +90,19 @@ func newRestartCommand(deps *Deps, global *globalOptions) *cobra.Command {
 			return runLifecycle(c.Context(), deps, global, services, timeout, planStartOnly)
 		},
 	}
-	c.Flags().IntVarP(&timeout, "timeout", "t", -1, "Specify a shutdown timeout in seconds")
+	c.Flags().IntVarP(&timeout, "timeout", "t", -1, "Seconds to wait for a container to stop before it is killed")
 	return c
 }
 
 func newKillCommand(deps *Deps, global *globalOptions) *cobra.Command {
 	signal := "SIGKILL"
 	removeOrphans := false
-	c := lifecycleCommand(deps, global, "kill [OPTIONS] [SERVICE...]", "Force stop service containers", nil,
+	c := lifecycleCommand(deps, global, "kill [OPTIONS] [SERVICE...]", "Send a signal (SIGKILL unless -s) to the services' running containers", nil,
 		func(s *session, o *convergence.Observed, services []string) (*convergence.Plan, error) {
 			return planKill(s, o, services, signal, removeOrphans)
 		})
-	c.Flags().StringVarP(&signal, "signal", "s", "SIGKILL", "SIGNAL to send to the container")
-	c.Flags().BoolVar(&removeOrphans, "remove-orphans", false, "Remove containers for services not defined in the Compose file")
+	c.Flags().StringVarP(&signal, "signal", "s", "SIGKILL", "Signal to send, by name or number")
+	c.Flags().BoolVar(&removeOrphans, "remove-orphans", false, "Remove the project's containers whose service the file no longer has")
 	return c
 }
 
@@ -127,14 +127,14 @@ func planKill(s *session, o *convergence.Observed, services []string, signal str
 }
 
 func newPauseCommand(deps *Deps, global *globalOptions) *cobra.Command {
-	return lifecycleCommand(deps, global, "pause [SERVICE...]", "Pause services", nil,
+	return lifecycleCommand(deps, global, "pause [SERVICE...]", "Freeze the services' running containers", nil,
 		func(s *session, o *convergence.Observed, services []string) (*convergence.Plan, error) {
 			return convergence.PlanEach(s.project, o, services, convergence.PauseContainer, isRunning, nil)
 		})
 }
 
 func newUnpauseCommand(deps *Deps, global *globalOptions) *cobra.Command {
-	return lifecycleCommand(deps, global, "unpause [SERVICE...]", "Unpause services", nil,
+	return lifecycleCommand(deps, global, "unpause [SERVICE...]", "Let paused containers run again", nil,
 		func(s *session, o *convergence.Observed, services []string) (*convergence.Plan, error) {
 			return convergence.PlanEach(s.project, o, services, convergence.UnpauseContainer,
 				func(c engine.Container) bool { return c.State == engine.StatePaused }, nil)
@@ -148,14 +148,14 @@ type rmOptions struct {
 
 func newRmCommand(deps *Deps, global *globalOptions) *cobra.Command {
 	opts := &rmOptions{}
-	c := lifecycleCommand(deps, global, "rm [OPTIONS] [SERVICE...]", "Removes stopped service containers", nil,
+	c := lifecycleCommand(deps, global, "rm [OPTIONS] [SERVICE...]", "Remove the services' stopped containers", nil,
 		func(s *session, o *convergence.Observed, services []string) (*convergence.Plan, error) {
 			return planRm(s, o, services, opts)
 		})
 	f := c.Flags()
-	f.BoolVarP(&opts.Force, "force", "f", false, "Don't ask to confirm removal")
-	f.BoolVarP(&opts.Stop, "stop", "s", false, "Stop the containers, if required, before removing")
-	f.BoolVarP(&opts.Volumes, "volumes", "v", false, "Remove any anonymous volumes attached to containers")
+	f.BoolVarP(&opts.Force, "force", "f", false, "Remove without asking (berth never asks; accepted for scripts written for docker compose)")
+	f.BoolVarP(&opts.Stop, "stop", "s", false, "Stop running containers first instead of skipping them")
+	f.BoolVarP(&opts.Volumes, "volumes", "v", false, "Also remove the containers' anonymous volumes")
 	return c
 }
 
@@ -217,7 +217,7 @@ func newCreateCommand(deps *Deps, global *globalOptions) *cobra.Command {
 	opts := &upOptions{Detach: true, NoStart: true, Timeout: -1}
 	c := &cobra.Command{
 		Use:               "create [OPTIONS] [SERVICE...]",
-		Short:             "Creates containers for a service",
+		Short:             "Create the containers, networks and volumes without starting anything",
 		ValidArgsFunction: completeServices(deps, global),
 		RunE: func(c *cobra.Command, args []string) error {
 			return runUp(c.Context(), deps, global, opts, args)
@@ -231,7 +231,7 @@ func newScaleCommand(deps *Deps, global *globalOptions) *cobra.Command {
 	opts := &upOptions{Detach: true, Timeout: -1, Pull: "missing"}
 	c := &cobra.Command{
 		Use:   "scale [SERVICE=REPLICAS...]",
-		Short: "Scale services",
+		Short: "Set how many containers services run (SERVICE=NUM)",
 		Args:  cobra.MinimumNArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
 			opts.Scale = args
@@ -246,7 +246,7 @@ func newScaleCommand(deps *Deps, global *globalOptions) *cobra.Command {
 			return runUp(c.Context(), deps, global, opts, services)
 		},
 	}
-	c.Flags().BoolVar(&opts.NoDeps, "no-deps", false, "Don't start linked services")
+	c.Flags().BoolVar(&opts.NoDeps, "no-deps", false, "Leave the services' dependencies as they are")
 	return c
 }
 

@@ -33,20 +33,20 @@ func newPsCommand(deps *Deps, global *globalOptions) *cobra.Command {
 	opts := &psOptions{}
 	c := &cobra.Command{
 		Use:               "ps [OPTIONS] [SERVICE...]",
-		Short:             "List containers",
+		Short:             "List the project's containers",
 		ValidArgsFunction: completeServices(deps, global),
 		RunE: func(c *cobra.Command, args []string) error {
 			return runPs(c.Context(), deps, global, opts, args)
 		},
 	}
 	f := c.Flags()
-	f.BoolVarP(&opts.All, "all", "a", false, "Show all stopped containers (including those created by the run command)")
-	f.BoolVarP(&opts.Quiet, "quiet", "q", false, "Only display IDs")
-	f.BoolVar(&opts.Services, "services", false, "Display services")
-	f.StringArrayVar(&opts.Status, "status", nil, "Filter services by status. Values: [paused | restarting | removing | running | dead | created | exited]")
-	f.StringVar(&opts.Filter, "filter", "", "Filter services by a property (supported filters: status)")
-	f.StringVar(&opts.Format, "format", "table", "Format output using a custom template: 'table', 'json', or a Go template")
-	f.BoolVar(&opts.NoTrunc, "no-trunc", false, "Don't truncate output")
+	f.BoolVarP(&opts.All, "all", "a", false, "Include stopped containers and one-off run containers")
+	f.BoolVarP(&opts.Quiet, "quiet", "q", false, "Print only the container ids")
+	f.BoolVar(&opts.Services, "services", false, "Print only the service names")
+	f.StringArrayVar(&opts.Status, "status", nil, "Show only containers in this state: paused, restarting, removing, running, dead, created or exited (repeatable)")
+	f.StringVar(&opts.Filter, "filter", "", "Filter as KEY=VALUE; status=STATE is supported")
+	f.StringVar(&opts.Format, "format", "table", "Output format: table, json, or a Go template")
+	f.BoolVar(&opts.NoTrunc, "no-trunc", false, "Print ids and commands in full")
 	return c
 }
 

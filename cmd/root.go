@@ -38,7 +38,7 @@ func NewRootCommand(deps *Deps) *cobra.Command {
 	opts := &globalOptions{}
 	root := &cobra.Command{
 		Use:                        "berth",
-		Short:                      "Define and run multi-container applications, compatible with docker compose",
+		Short:                      "Run multi-container projects from compose files, as a faster drop-in for docker compose",
 		SilenceErrors:              true,
 		TraverseChildren:           true,
 		SuggestionsMinimumDistance: 2,
@@ -112,15 +112,15 @@ func (o *globalOptions) addFlags(root *cobra.Command, getenv func(string) string
 	// root's own flags (with TraverseChildren), so a command may reuse a
 	// letter, like rm -f (--force) beside the global -f (--file).
 	f := root.Flags()
-	f.StringArrayVarP(&o.Files, "file", "f", nil, "Compose configuration files")
-	f.StringVarP(&o.ProjectName, "project-name", "p", "", "Project name")
-	f.StringVar(&o.ProjectDirectory, "project-directory", "", "Specify an alternate working directory\n(default: the path of the, first specified, Compose file)")
-	f.StringArrayVar(&o.EnvFiles, "env-file", splitList(getenv("COMPOSE_ENV_FILES")), "Specify an alternate environment file")
-	f.StringArrayVar(&o.Profiles, "profile", nil, "Specify a profile to enable")
-	f.StringVar(&o.Progress, "progress", getenv("COMPOSE_PROGRESS"), "Set type of progress output (auto, tty, plain, json, quiet)")
-	f.IntVar(&o.Parallel, "parallel", parallelDefault(getenv), "Control max parallelism, -1 for unlimited")
-	f.StringVar(&o.Ansi, "ansi", envOr(getenv, "COMPOSE_ANSI", "auto"), `Control when to print ANSI control characters ("never"|"always"|"auto")`)
-	f.BoolVar(&o.DryRun, "dry-run", false, "Execute command in dry run mode")
+	f.StringArrayVarP(&o.Files, "file", "f", nil, "Compose file to load (repeat to merge several, later ones win)")
+	f.StringVarP(&o.ProjectName, "project-name", "p", "", "Name of the project (default: the project folder's name)")
+	f.StringVar(&o.ProjectDirectory, "project-directory", "", "Folder that relative paths and .env are taken from (default: the first compose file's folder)")
+	f.StringArrayVar(&o.EnvFiles, "env-file", splitList(getenv("COMPOSE_ENV_FILES")), "Read variables from this file instead of .env (repeatable)")
+	f.StringArrayVar(&o.Profiles, "profile", nil, "Enable the services of this profile (repeatable)")
+	f.StringVar(&o.Progress, "progress", getenv("COMPOSE_PROGRESS"), "How progress is shown: auto, tty, plain, json or quiet")
+	f.IntVar(&o.Parallel, "parallel", parallelDefault(getenv), "Most engine calls at once; -1 for no limit")
+	f.StringVar(&o.Ansi, "ansi", envOr(getenv, "COMPOSE_ANSI", "auto"), `When to use terminal colours and cursor moves: never, always, or auto (on a terminal)`)
+	f.BoolVar(&o.DryRun, "dry-run", false, "Print the plan and change nothing")
 }
 
 func (o *globalOptions) validate() error {

@@ -41,7 +41,7 @@ func newUpCommand(deps *Deps, global *globalOptions) *cobra.Command {
 	opts := &upOptions{}
 	c := &cobra.Command{
 		Use:               "up [OPTIONS] [SERVICE...]",
-		Short:             "Create and start containers",
+		Short:             "Create and start the project, changing only what differs from the compose file",
 		ValidArgsFunction: completeServices(deps, global),
 		RunE: func(c *cobra.Command, args []string) error {
 			if !opts.Detach && !opts.Wait {
@@ -51,25 +51,25 @@ func newUpCommand(deps *Deps, global *globalOptions) *cobra.Command {
 		},
 	}
 	f := c.Flags()
-	f.BoolVarP(&opts.Detach, "detach", "d", false, "Detached mode: Run containers in the background")
+	f.BoolVarP(&opts.Detach, "detach", "d", false, "Return once the containers run, leaving them in the background")
 	opts.addCreateFlags(c)
-	f.BoolVar(&opts.NoStart, "no-start", false, "Don't start the services after creating them")
-	f.BoolVar(&opts.NoDeps, "no-deps", false, "Don't start linked services")
-	f.IntVarP(&opts.Timeout, "timeout", "t", -1, "Use this timeout in seconds for container shutdown when containers are already running")
-	f.BoolVar(&opts.Wait, "wait", false, "Wait for services to be running|healthy. Implies detached mode.")
-	f.IntVar(&opts.WaitTimeout, "wait-timeout", 0, "Maximum duration in seconds to wait for the project to be running|healthy")
+	f.BoolVar(&opts.NoStart, "no-start", false, "Create what is missing but start nothing")
+	f.BoolVar(&opts.NoDeps, "no-deps", false, "Leave the services' dependencies as they are")
+	f.IntVarP(&opts.Timeout, "timeout", "t", -1, "Seconds to wait for a container being replaced to stop before it is killed")
+	f.BoolVar(&opts.Wait, "wait", false, "Return only once every service runs (and is healthy, when it has a healthcheck); implies -d")
+	f.IntVar(&opts.WaitTimeout, "wait-timeout", 0, "Give up --wait after this many seconds (0: no limit)")
 	return c
 }
 
 // addCreateFlags adds the flags `up` and `create` share.
 func (o *upOptions) addCreateFlags(c *cobra.Command) {
 	f := c.Flags()
-	f.StringArrayVar(&o.Scale, "scale", nil, "Scale SERVICE to NUM instances. Overrides the `scale` setting in the Compose file if present.")
-	f.BoolVar(&o.ForceRecreate, "force-recreate", false, "Recreate containers even if their configuration and image haven't changed")
-	f.BoolVar(&o.NoRecreate, "no-recreate", false, "If containers already exist, don't recreate them. Incompatible with --force-recreate.")
-	f.BoolVar(&o.AlwaysRecreateDeps, "always-recreate-deps", false, "Recreate dependent containers. Incompatible with --no-recreate.")
-	f.BoolVar(&o.RemoveOrphans, "remove-orphans", false, "Remove containers for services not defined in the Compose file")
-	f.BoolVarP(&o.RenewAnonVolumes, "renew-anon-volumes", "V", false, "Recreate anonymous volumes instead of retrieving data from the previous containers")
+	f.StringArrayVar(&o.Scale, "scale", nil, "Run NUM containers of SERVICE (SERVICE=NUM), whatever the file's scale says")
+	f.BoolVar(&o.ForceRecreate, "force-recreate", false, "Replace the containers even when nothing changed")
+	f.BoolVar(&o.NoRecreate, "no-recreate", false, "Keep existing containers even when their configuration changed")
+	f.BoolVar(&o.AlwaysRecreateDeps, "always-recreate-deps", false, "Also replace the containers of the dependencies brought along")
+	f.BoolVar(&o.RemoveOrphans, "remove-orphans", false, "Remove the project's containers whose service the file no longer has")
+	f.BoolVarP(&o.RenewAnonVolumes, "renew-anon-volumes", "V", false, "Give replaced containers fresh anonymous volumes instead of the old ones' data")
 	f.BoolVarP(&o.Yes, "yes", "y", false, `Answer "yes" to every question, such as recreating a changed volume`)
 	f.StringVar(&o.Pull, "pull", "missing", `Pull image before running ("missing"|"never")`)
 }

@@ -25,7 +25,7 @@ func newVersionCommand(deps *Deps) *cobra.Command {
 	opts := versionOptions{}
 	c := &cobra.Command{
 		Use:   "version [OPTIONS]",
-		Short: "Show the berth version information",
+		Short: "Print berth's version and the engine's",
 		Args:  cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			return runVersion(c.Context(), deps, opts)
@@ -33,8 +33,8 @@ func newVersionCommand(deps *Deps) *cobra.Command {
 	}
 	f := c.Flags()
 	// No -f shorthand, unlike docker compose: berth's -f is --file everywhere.
-	f.StringVar(&opts.Format, "format", "pretty", "Format the output. Values: [pretty | json]")
-	f.BoolVar(&opts.Short, "short", false, "Shows only berth's version number")
+	f.StringVar(&opts.Format, "format", "pretty", "Output format: pretty or json")
+	f.BoolVar(&opts.Short, "short", false, "Print only berth's version number")
 	return c
 }
 
