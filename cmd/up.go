@@ -222,7 +222,7 @@ func (s *session) pull(ctx context.Context, svc types.ServiceConfig, ref, policy
 	}
 	resource := "Image " + ref
 	s.progress.Emit(progress.Event{Resource: resource, Status: progress.Working, Text: "Pulling"})
-	if err := s.engine.PullImage(ctx, ref, func(string) {}); err != nil {
+	if err := s.engine.PullImage(ctx, ref, nil); err != nil {
 		s.progress.Emit(progress.Event{Resource: resource, Status: progress.Error, Text: "Error", Err: err})
 		return "", fmt.Errorf("service %s: %w", svc.Name, err)
 	}
