@@ -30,6 +30,7 @@ const (
 	PauseContainer   Kind = 15
 	UnpauseContainer Kind = 16
 	RemoveImage      Kind = 17
+	PullImage        Kind = 18 // one per image reference, however many services use it
 )
 
 var kindNames = map[Kind]string{
@@ -39,6 +40,7 @@ var kindNames = map[Kind]string{
 	WaitHealthy: "wait-healthy", WaitCompleted: "wait-completed", ServiceStarted: "started",
 	RemoveNetwork: "remove-network", RemoveVolume: "remove-volume",
 	KillContainer: "kill", PauseContainer: "pause", UnpauseContainer: "unpause", RemoveImage: "remove-image",
+	PullImage: "pull",
 }
 
 func (k Kind) String() string {
