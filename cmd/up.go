@@ -126,7 +126,7 @@ func runUp(ctx context.Context, deps *Deps, global *globalOptions, opts *upOptio
 		RemoveOrphans: opts.RemoveOrphans, RenewAnonVolumes: opts.RenewAnonVolumes, NoStart: opts.NoStart,
 		Pull: opts.Pull, Version: Version, TempPrefix: randomPrefix,
 	}
-	err = s.converge(ctx, global, opts.Timeout, o, func(o *convergence.Observed) (*convergence.Plan, error) {
+	plan := func(o *convergence.Observed) (*convergence.Plan, error) {
 		o, err := s.withImages(ctx, o)
 		if err != nil {
 			return nil, err
@@ -136,7 +136,12 @@ func runUp(ctx context.Context, deps *Deps, global *globalOptions, opts *upOptio
 		}
 		upOpts.Spec = s.specFunc(o.Images, s.engine.APIVersion(), global.EnvFiles)
 		return convergence.PlanUp(s.project, s.graph, o, upOpts)
-	})
+	}
+	err = s.converge(ctx, global, opts.Timeout, o, plan)
+	if err == nil && !global.DryRun && pullsPresentImages(s.project, opts.Pull) {
+		upOpts.Pull = convergence.PullMissing // pulled already: the next plan pulls nothing again
+		err = s.afterPulls(ctx, global, opts.Timeout, o.Images, plan)
+	}
 	if err != nil || !opts.Wait || global.DryRun || opts.NoStart {
 		return err
 	}
@@ -215,4 +220,46 @@ func (s *session) withImages(ctx context.Context, o *convergence.Observed) (*con
 	withImages := *o
 	withImages.Images = images
 	return &withImages, nil
+}
+
+// pullsPresentImages: --pull always, or a service's pull_policy: always,
+// pulls images the engine has, whose id may then change.
+func pullsPresentImages(p *types.Project, pull string) bool {
+	if pull == convergence.PullAlways {
+		return true
+	}
+	if pull != convergence.PullPolicy {
+		return false
+	}
+	for _, svc := range p.Services {
+		if svc.PullPolicy == types.PullPolicyAlways {
+			return true
+		}
+	}
+	return false
+}
+
+// afterPulls plans once more when a pull gave an image the engine had
+// before a new id. The plan that pulled it was made with the old id, so
+// only now can the containers running it be seen as out of date and be
+// recreated, as docker compose does by pulling before it plans.
+func (s *session) afterPulls(ctx context.Context, global *globalOptions, timeout int, before map[string]string,
+	plan func(*convergence.Observed) (*convergence.Plan, error)) error {
+	now, err := convergence.ObserveImages(ctx, s.engine, convergence.ImageRefs(s.project))
+	if err != nil {
+		return err
+	}
+	changed := false
+	for ref, id := range before {
+		changed = changed || now[ref] != id
+	}
+	if !changed {
+		return nil
+	}
+	o, err := s.observe(ctx)
+	if err != nil {
+		return err
+	}
+	o.Images = now
+	return s.converge(ctx, global, timeout, o, plan)
 }
