@@ -228,7 +228,7 @@ func newCreateCommand(deps *Deps, global *globalOptions) *cobra.Command {
 }
 
 func newScaleCommand(deps *Deps, global *globalOptions) *cobra.Command {
-	opts := &upOptions{Detach: true, Timeout: -1, Pull: "missing"}
+	opts := &upOptions{Detach: true, Timeout: -1, Pull: convergence.PullPolicy}
 	c := &cobra.Command{
 		Use:   "scale [SERVICE=REPLICAS...]",
 		Short: "Set how many containers services run (SERVICE=NUM)",

@@ -15,7 +15,6 @@ import (
 
 	"github.com/berth-compose/berth/convergence"
 	"github.com/berth-compose/berth/engine"
-	"github.com/berth-compose/berth/progress"
 	"github.com/berth-compose/berth/project"
 )
 
@@ -71,7 +70,7 @@ func (o *upOptions) addCreateFlags(c *cobra.Command) {
 	f.BoolVar(&o.RemoveOrphans, "remove-orphans", false, "Remove the project's containers whose service the file no longer has")
 	f.BoolVarP(&o.RenewAnonVolumes, "renew-anon-volumes", "V", false, "Give replaced containers fresh anonymous volumes instead of the old ones' data")
 	f.BoolVarP(&o.Yes, "yes", "y", false, `Answer "yes" to every question, such as recreating a changed volume`)
-	f.StringVar(&o.Pull, "pull", "missing", `Pull image before running ("missing"|"never")`)
+	f.StringVar(&o.Pull, "pull", convergence.PullPolicy, `When to pull images: "always", "missing", "never", or "policy" (each service's pull_policy)`)
 }
 
 func (o *upOptions) validate() error {
@@ -81,8 +80,10 @@ func (o *upOptions) validate() error {
 	if o.AlwaysRecreateDeps && o.NoRecreate {
 		return fmt.Errorf("--always-recreate-deps and --no-recreate are incompatible")
 	}
-	if o.Pull != "missing" && o.Pull != "never" {
-		return fmt.Errorf("invalid --pull %q: use missing or never", o.Pull)
+	switch o.Pull {
+	case convergence.PullPolicy, convergence.PullAlways, convergence.PullMissing, convergence.PullNever:
+	default:
+		return fmt.Errorf("invalid --pull %q: use always, missing, never or policy", o.Pull)
 	}
 	return nil
 }
@@ -117,31 +118,32 @@ func runUp(ctx context.Context, deps *Deps, global *globalOptions, opts *upOptio
 	if err := project.CheckContainerNames(s.project); err != nil {
 		return err
 	}
-	// Neither depends on the other: one engine round trip saved.
-	var (
-		images map[string]string
-		o      *convergence.Observed
-	)
-	g, gctx := errgroup.WithContext(ctx)
-	g.Go(func() (err error) { images, err = s.ensureImages(gctx, opts.Pull, global.DryRun); return err })
-	g.Go(func() (err error) { o, err = s.observe(gctx); return err })
-	if err := g.Wait(); err != nil {
+	o, err := s.observeWithImages(ctx)
+	if err != nil {
 		return err
 	}
 	upOpts := convergence.UpOptions{
 		Services: services, NoDeps: opts.NoDeps, Scale: scale,
 		ForceRecreate: opts.ForceRecreate, NoRecreate: opts.NoRecreate, AlwaysRecreateDeps: opts.AlwaysRecreateDeps,
 		RemoveOrphans: opts.RemoveOrphans, RenewAnonVolumes: opts.RenewAnonVolumes, NoStart: opts.NoStart,
-		ImageIDs: images, Version: Version, TempPrefix: randomPrefix, Confirm: confirmer(deps, opts.Yes),
-		Spec: s.specFunc(images, s.engine.APIVersion(), global.EnvFiles),
+		Pull: opts.Pull, Version: Version, TempPrefix: randomPrefix, Confirm: confirmer(deps, opts.Yes),
 	}
-	err = s.converge(ctx, global, opts.Timeout, o, func(o *convergence.Observed) (*convergence.Plan, error) {
-		o, err := ignoreOrphans(s, o, opts.RemoveOrphans)
+	plan := func(o *convergence.Observed) (*convergence.Plan, error) {
+		o, err := s.withImages(ctx, o)
 		if err != nil {
 			return nil, err
 		}
+		if o, err = ignoreOrphans(s, o, opts.RemoveOrphans); err != nil {
+			return nil, err
+		}
+		upOpts.Spec = s.specFunc(o.Images, s.engine.APIVersion(), global.EnvFiles)
 		return convergence.PlanUp(s.project, s.graph, o, upOpts)
-	})
+	}
+	err = s.converge(ctx, global, opts.Timeout, o, plan)
+	if err == nil && !global.DryRun && pullsPresentImages(s.project, opts.Pull) {
+		upOpts.Pull = convergence.PullMissing // pulled already: the next plan pulls nothing again
+		err = s.afterPulls(ctx, global, opts.Timeout, o.Images, plan)
+	}
 	if err != nil || !opts.Wait || global.DryRun || opts.NoStart {
 		return err
 	}
@@ -192,47 +194,79 @@ func (s *session) specFunc(images map[string]string, apiVersion string, envFiles
 	}
 }
 
-// ensureImages finds the image of every service, pulling missing ones
-// unless told not to, and returns reference → image id.
-func (s *session) ensureImages(ctx context.Context, pull string, dryRun bool) (map[string]string, error) {
-	ids := map[string]string{}
-	for _, name := range s.project.ServiceNames() {
-		svc := s.project.Services[name]
-		ref := project.ImageName(s.project.Name, svc)
-		if _, done := ids[ref]; done {
-			continue
-		}
-		id, err := s.engine.ImageID(ctx, ref)
-		if err == nil {
-			ids[ref] = id
-			continue
-		}
-		if !engine.IsNotFound(err) {
-			return nil, err
-		}
-		if id, err = s.pull(ctx, svc, ref, pull, dryRun); err != nil {
-			return nil, err
-		}
-		ids[ref] = id
+// observeWithImages takes the snapshot and looks up the services' images at
+// once: neither depends on the other, so up pays one engine round trip.
+func (s *session) observeWithImages(ctx context.Context) (*convergence.Observed, error) {
+	var (
+		images map[string]string
+		o      *convergence.Observed
+	)
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() (err error) {
+		images, err = convergence.ObserveImages(gctx, s.engine, convergence.ImageRefs(s.project))
+		return err
+	})
+	g.Go(func() (err error) { o, err = s.observe(gctx); return err })
+	if err := g.Wait(); err != nil {
+		return nil, err
 	}
-	return ids, nil
+	o.Images = images
+	return o, nil
 }
 
-func (s *session) pull(ctx context.Context, svc types.ServiceConfig, ref, policy string, dryRun bool) (string, error) {
-	switch {
-	case svc.Image == "" && svc.Build != nil:
-		return "", fmt.Errorf("service %s has no image and berth cannot build images yet; build it (docker build -t %s) first", svc.Name, ref)
-	case policy == "never" || svc.PullPolicy == types.PullPolicyNever:
-		return "", fmt.Errorf("service %s: image %s not found, and pulling is disabled (--pull never or pull_policy: never)", svc.Name, ref)
-	case dryRun:
-		return "", nil
+// withImages adds the image lookup to a snapshot that lacks it: the fresh
+// one converge takes after a stale plan, when images may have changed too.
+func (s *session) withImages(ctx context.Context, o *convergence.Observed) (*convergence.Observed, error) {
+	if o.Images != nil {
+		return o, nil
 	}
-	resource := "Image " + ref
-	s.progress.Emit(progress.Event{Resource: resource, Status: progress.Working, Text: "Pulling"})
-	if err := s.engine.PullImage(ctx, ref, func(string) {}); err != nil {
-		s.progress.Emit(progress.Event{Resource: resource, Status: progress.Error, Text: "Error", Err: err})
-		return "", fmt.Errorf("service %s: %w", svc.Name, err)
+	images, err := convergence.ObserveImages(ctx, s.engine, convergence.ImageRefs(s.project))
+	if err != nil {
+		return nil, err
 	}
-	s.progress.Emit(progress.Event{Resource: resource, Status: progress.Done, Text: "Pulled"})
-	return s.engine.ImageID(ctx, ref)
+	withImages := *o
+	withImages.Images = images
+	return &withImages, nil
+}
+
+// pullsPresentImages: --pull always, or a service's pull_policy: always,
+// pulls images the engine has, whose id may then change.
+func pullsPresentImages(p *types.Project, pull string) bool {
+	if pull == convergence.PullAlways {
+		return true
+	}
+	if pull != convergence.PullPolicy {
+		return false
+	}
+	for _, svc := range p.Services {
+		if svc.PullPolicy == types.PullPolicyAlways {
+			return true
+		}
+	}
+	return false
+}
+
+// afterPulls plans once more when a pull gave an image the engine had
+// before a new id. The plan that pulled it was made with the old id, so
+// only now can the containers running it be seen as out of date and be
+// recreated, as docker compose does by pulling before it plans.
+func (s *session) afterPulls(ctx context.Context, global *globalOptions, timeout int, before map[string]string,
+	plan func(*convergence.Observed) (*convergence.Plan, error)) error {
+	now, err := convergence.ObserveImages(ctx, s.engine, convergence.ImageRefs(s.project))
+	if err != nil {
+		return err
+	}
+	changed := false
+	for ref, id := range before {
+		changed = changed || now[ref] != id
+	}
+	if !changed {
+		return nil
+	}
+	o, err := s.observe(ctx)
+	if err != nil {
+		return err
+	}
+	o.Images = now
+	return s.converge(ctx, global, timeout, o, plan)
 }

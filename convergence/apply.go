@@ -65,6 +65,7 @@ type applier struct {
 	done    int               // actions that ran to their end, ServiceStarted marks left out
 	created map[string]string // create action ID → new container id
 	failed  map[string]error  // action ID → its error, errSkipped or errCutShort
+	pulled  map[string]string // image reference → id, of the images pulled (made on first use)
 }
 
 var (
@@ -236,7 +237,7 @@ func resourceKind(k Kind) string {
 		return "Network"
 	case CreateVolume, RemoveVolume:
 		return "Volume"
-	case RemoveImage:
+	case RemoveImage, PullImage:
 		return "Image"
 	case WaitHealthy, WaitCompleted, ServiceStarted:
 		return "Service"
@@ -263,11 +264,11 @@ const inFlightGrace = 30 * time.Second
 // not cut a create, rename or remove off half-way: the engine goes on with
 // a request whose client went away, so the next run's snapshot would miss a
 // container that appears a moment later. Such calls are short and finish
-// (within inFlightGrace) while nothing new starts; waits and stops, which
-// may take long and leave nothing half-made, end at once.
+// (within inFlightGrace) while nothing new starts; waits, stops and pulls,
+// which may take long and leave nothing half-made, end at once.
 func callContext(ctx context.Context, k Kind) (context.Context, context.CancelFunc) {
 	switch k {
-	case StopContainer, KillContainer, WaitHealthy, WaitCompleted:
+	case StopContainer, KillContainer, WaitHealthy, WaitCompleted, PullImage:
 		return ctx, func() {}
 	}
 	return context.WithTimeout(context.WithoutCancel(ctx), inFlightGrace)
@@ -317,6 +318,8 @@ func (a *applier) do(ctx context.Context, act Action) error {
 		return a.step(slotCtx, act, "Removing", "Removed", func() error { return a.removeNetwork(ctx, act) })
 	case RemoveImage:
 		return a.step(slotCtx, act, "Removing", "Removed", func() error { return gone(e.RemoveImage(ctx, act.Target)) })
+	case PullImage:
+		return a.step(slotCtx, act, "Pulling", "Pulled", func() error { return a.pull(ctx, act) })
 	case RemoveVolume:
 		return a.step(slotCtx, act, "Removing", "Removed", func() error { return gone(e.RemoveVolume(ctx, act.Target, false)) })
 	case WaitHealthy:
@@ -363,6 +366,7 @@ func (a *applier) create(ctx context.Context, act Action) error {
 		config.Labels[LabelConfigHash] = hash
 		spec.Config = &config
 	}
+	spec = a.pulledImage(spec)
 	id, err := a.e.CreateContainer(ctx, spec)
 	if err != nil {
 		return err

@@ -24,6 +24,11 @@ type Observed struct {
 	// seen too, or berth would create a duplicate network.
 	Networks map[string]engine.Network
 	Volumes  map[string]engine.Volume
+	// Images maps image references to the ids the engine holds, as
+	// ObserveImages found them; a reference it lacks is absent. Nil when
+	// images were not observed: the planner then plans no pulls and
+	// detects no image change (commands that create nothing).
+	Images map[string]string
 }
 
 // Observe takes the snapshot: three list calls, made at once.

@@ -13,24 +13,24 @@ import (
 type Kind int
 
 const (
-	CreateNetwork    Kind = 1
-	CreateVolume     Kind = 2
-	CreateContainer  Kind = 3
-	StartContainer   Kind = 4
-	StopContainer    Kind = 5
-	RemoveContainer  Kind = 6
-	RenameContainer  Kind = 7
-	ConnectNetwork   Kind = 8
-	WaitHealthy      Kind = 9  // a service's containers report healthy
-	WaitCompleted    Kind = 10 // a service's containers exited 0
-	ServiceStarted   Kind = 11 // a barrier: every container of a service started
-	RemoveNetwork    Kind = 12
-	RemoveVolume     Kind = 13
-	KillContainer    Kind = 14
-	PauseContainer   Kind = 15
-	UnpauseContainer Kind = 16
-	RemoveImage      Kind = 17
-	// 18 is kept for pulls.
+	CreateNetwork     Kind = 1
+	CreateVolume      Kind = 2
+	CreateContainer   Kind = 3
+	StartContainer    Kind = 4
+	StopContainer     Kind = 5
+	RemoveContainer   Kind = 6
+	RenameContainer   Kind = 7
+	ConnectNetwork    Kind = 8
+	WaitHealthy       Kind = 9  // a service's containers report healthy
+	WaitCompleted     Kind = 10 // a service's containers exited 0
+	ServiceStarted    Kind = 11 // a barrier: every container of a service started
+	RemoveNetwork     Kind = 12
+	RemoveVolume      Kind = 13
+	KillContainer     Kind = 14
+	PauseContainer    Kind = 15
+	UnpauseContainer  Kind = 16
+	RemoveImage       Kind = 17
+	PullImage         Kind = 18 // one per image reference, however many services use it
 	DisconnectNetwork Kind = 19
 )
 
@@ -41,7 +41,7 @@ var kindNames = map[Kind]string{
 	WaitHealthy: "wait-healthy", WaitCompleted: "wait-completed", ServiceStarted: "started",
 	RemoveNetwork: "remove-network", RemoveVolume: "remove-volume",
 	KillContainer: "kill", PauseContainer: "pause", UnpauseContainer: "unpause", RemoveImage: "remove-image",
-	DisconnectNetwork: "disconnect",
+	PullImage: "pull", DisconnectNetwork: "disconnect",
 }
 
 func (k Kind) String() string {

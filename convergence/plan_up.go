@@ -44,9 +44,10 @@ type UpOptions struct {
 	// StartOnly starts existing containers and nothing else: no create,
 	// recreate or scaling (`start`).
 	StartOnly bool
-	// ImageIDs maps image references to the ids the engine has, so a pulled
-	// or rebuilt image recreates its containers. Unknown images are skipped.
-	ImageIDs map[string]string
+	// Pull is --pull: PullAlways, PullMissing or PullNever override every
+	// service's pull_policy; "" or PullPolicy leaves it to each service.
+	// Pulls are planned only when Observed.Images is set.
+	Pull string
 	// TempPrefix gives the 12 hex digits that start a successor's temporary
 	// name. The caller makes them random, so a name that an interrupted run
 	// left behind is never asked for again; nil takes the old container's
@@ -63,9 +64,13 @@ type UpOptions struct {
 // engine call: o is the snapshot, opts the user's choices.
 func PlanUp(p *types.Project, g *project.Graph, o *Observed, opts UpOptions) (*Plan, error) {
 	u := &upPlanner{p: p, g: g, o: o, opts: opts, b: newBuilder(), recreated: map[string][]string{},
-		replaced: map[string]bool{}, refs: map[string]*RefHash{}, renamed: map[string]string{}, volumesMadeAgain: map[string]bool{}}
+		replaced: map[string]bool{}, refs: map[string]*RefHash{}, renamed: map[string]string{}, pulls: map[string]string{},
+		volumesMadeAgain: map[string]bool{}}
 	selected, err := u.selection()
 	if err != nil {
+		return nil, err
+	}
+	if err := u.images(selected); err != nil {
 		return nil, err
 	}
 	for _, name := range g.StartOrder(selected) {
@@ -114,6 +119,9 @@ type upPlanner struct {
 	// by removal first, not by the usual create-then-remove.
 	volumesMadeAgain map[string]bool
 	warnings         []string
+	// pulls maps an image reference to the action that pulls it: the
+	// creates of containers running it wait for it (see images).
+	pulls map[string]string
 }
 
 func (u *upPlanner) selection() ([]string, error) {
@@ -261,7 +269,7 @@ func (u *upPlanner) recreateReason(s types.ServiceConfig, c engine.Container, ha
 	case u.mountsVolumeMadeAgain(c) != "":
 		return "volume " + u.mountsVolumeMadeAgain(c) + " is made again"
 	}
-	if id := u.opts.ImageIDs[project.ImageName(u.p.Name, s)]; id != "" && c.Labels[LabelImage] != "" && c.Labels[LabelImage] != id {
+	if id := u.o.Images[project.ImageName(u.p.Name, s)]; id != "" && c.Labels[LabelImage] != "" && c.Labels[LabelImage] != id {
 		return "image changed"
 	}
 	if filesChanged(u.p, s, c) {
@@ -356,7 +364,8 @@ func (u *upPlanner) replaceAfterRemoval(s types.ServiceConfig, n int, name strin
 // create plans the container's creation, and the connection of its extra
 // networks, and returns the IDs its start must wait for.
 func (u *upPlanner) create(s types.ServiceConfig, n int, name, createAs string, inherit []engine.Mount, after []string, reason string) ([]string, error) {
-	a := Action{ID: "create:" + name, Kind: CreateContainer, Resource: createAs, Service: s.Name, Number: n, After: after, Reason: reason, RefHash: u.refs[s.Name]}
+	a := Action{ID: "create:" + name, Kind: CreateContainer, Resource: createAs, Service: s.Name, Number: n,
+		After: append(after, u.pullOf(s)), Reason: reason, RefHash: u.refs[s.Name]}
 	ready := []string{a.ID}
 	if u.opts.Spec != nil {
 		res, err := u.opts.Spec(s, n, createAs, inherit)

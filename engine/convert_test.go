@@ -142,20 +142,22 @@ func TestParsePlatform(t *testing.T) {
 	}
 }
 
-func TestPullLine(t *testing.T) {
+func TestPullUpdate(t *testing.T) {
 	tests := []struct {
-		msg  jsonstream.Message
-		want string
+		msg    jsonstream.Message
+		want   PullProgress
+		wantOK bool
 	}{
-		{jsonstream.Message{Status: "Pulling from library/busybox", ID: "latest"}, "Pulling from library/busybox latest"},
-		{jsonstream.Message{Status: "Downloading", ID: "3f4d90098f5b", Progress: &jsonstream.Progress{Current: 1200000, Total: 3400000}}, "Downloading 3f4d90098f5b 1.2MB/3.4MB"},
-		{jsonstream.Message{Status: "Extracting", ID: "a", Progress: &jsonstream.Progress{Current: 512, Total: 999}}, "Extracting a 512B/999B"},
-		{jsonstream.Message{Status: "Waiting", ID: "a", Progress: &jsonstream.Progress{}}, "Waiting a"},
-		{jsonstream.Message{}, ""},
+		{jsonstream.Message{Status: "Pulling from library/busybox", ID: "latest"}, PullProgress{ID: "latest", Status: "Pulling from library/busybox"}, true},
+		{jsonstream.Message{Status: "Downloading", ID: "3f4d90098f5b", Progress: &jsonstream.Progress{Current: 1200000, Total: 3400000}},
+			PullProgress{ID: "3f4d90098f5b", Status: "Downloading", Current: 1200000, Total: 3400000}, true},
+		{jsonstream.Message{Status: "Extracting", ID: "a", Progress: &jsonstream.Progress{Current: 512, Total: 999, HideCounts: true}}, PullProgress{ID: "a", Status: "Extracting"}, true},
+		{jsonstream.Message{Status: "Waiting", ID: "a", Progress: &jsonstream.Progress{}}, PullProgress{ID: "a", Status: "Waiting"}, true},
+		{jsonstream.Message{}, PullProgress{}, false},
 	}
 	for _, tt := range tests {
-		if got := pullLine(tt.msg); got != tt.want {
-			t.Errorf("pullLine(%+v) = %q, want %q", tt.msg, got, tt.want)
+		if got, ok := pullUpdate(tt.msg); got != tt.want || ok != tt.wantOK {
+			t.Errorf("pullUpdate(%+v) = %+v, %v; want %+v, %v", tt.msg, got, ok, tt.want, tt.wantOK)
 		}
 	}
 }

@@ -64,8 +64,9 @@ type Writer interface {
 	RemoveNetwork(ctx context.Context, id string) error
 	CreateVolume(ctx context.Context, spec VolumeSpec) (Volume, error)
 	RemoveVolume(ctx context.Context, name string, force bool) error
-	// PullImage pulls ref, calling progress with one line per status change.
-	PullImage(ctx context.Context, ref string, progress func(status string)) error
+	// PullImage pulls ref, calling progress (when not nil) with each
+	// message of the pull: per-layer status and byte counts.
+	PullImage(ctx context.Context, ref string, progress func(PullProgress)) error
 	// RemoveImage untags ref and deletes the image when no tag is left.
 	RemoveImage(ctx context.Context, ref string) error
 }

@@ -27,9 +27,20 @@ func (c *Client) RemoveImage(ctx context.Context, ref string) error {
 	return nil
 }
 
-// PullImage pulls ref, calling progress (when not nil) with one line per
-// message of the engine, such as "Downloading 3f4d90098f5b 1.2MB/3.4MB".
-func (c *Client) PullImage(ctx context.Context, ref string, progress func(status string)) error {
+// PullProgress is one message of the engine's pull stream. ID is the layer
+// it concerns ("3f4d90098f5b"), or the tag for the opening "Pulling from"
+// message, and empty for the closing ones ("Digest: ...", "Status: ...").
+// Current and Total count bytes; both are 0 when the message has no counts.
+type PullProgress struct {
+	ID      string
+	Status  string // "Waiting", "Downloading", "Extracting", "Pull complete"...
+	Current int64
+	Total   int64
+}
+
+// PullImage pulls ref, calling progress (when not nil) with each message of
+// the engine's stream, typed so that a renderer can draw per-layer bars.
+func (c *Client) PullImage(ctx context.Context, ref string, progress func(PullProgress)) error {
 	res, err := c.api.ImagePull(ctx, ref, client.ImagePullOptions{})
 	if err != nil {
 		return fmt.Errorf("pulling image %s: %w", ref, err)
@@ -42,35 +53,21 @@ func (c *Client) PullImage(ctx context.Context, ref string, progress func(status
 		if m.Error != nil {
 			return fmt.Errorf("pulling image %s: %w", ref, streamError(m.Error))
 		}
-		if line := pullLine(m); line != "" && progress != nil {
-			progress(line)
+		if u, ok := pullUpdate(m); ok && progress != nil {
+			progress(u)
 		}
 	}
 	return nil
 }
 
-// pullLine is one message as "status id current/total", leaving out the
-// parts the message lacks.
-func pullLine(m jsonstream.Message) string {
-	parts := []string{m.Status, m.ID}
+// pullUpdate converts one stream message; ok is false for messages that
+// say nothing (no status).
+func pullUpdate(m jsonstream.Message) (PullProgress, bool) {
+	u := PullProgress{ID: m.ID, Status: strings.TrimSpace(m.Status)}
 	if p := m.Progress; p != nil && p.Total > 0 && !p.HideCounts {
-		parts = append(parts, humanBytes(p.Current)+"/"+humanBytes(p.Total))
+		u.Current, u.Total = p.Current, p.Total
 	}
-	return strings.Join(strings.Fields(strings.Join(parts, " ")), " ")
-}
-
-// humanBytes writes n in decimal units, as the docker CLI's progress does.
-func humanBytes(n int64) string {
-	const unit = 1000
-	if n < unit {
-		return fmt.Sprintf("%dB", n)
-	}
-	v, suffixes := float64(n)/unit, "kMGTPE"
-	i := 0
-	for ; v >= unit && i < len(suffixes)-1; i++ {
-		v /= unit
-	}
-	return fmt.Sprintf("%.1f%cB", v, suffixes[i])
+	return u, u.Status != ""
 }
 
 // streamError classifies an error reported inside a pull's stream by its

@@ -159,6 +159,11 @@ func TestCreateNetworkUndoesDuplicateOnOldEngines(t *testing.T) {
 }
 
 func TestPullImage(t *testing.T) {
+	pulled := []PullProgress{
+		{ID: "latest", Status: "Pulling from library/busybox"},
+		{ID: "3f4d90098f5b", Status: "Downloading", Current: 1200000, Total: 3400000},
+		{ID: "3f4d90098f5b", Status: "Pull complete"},
+	}
 	stream := `{"status":"Pulling from library/busybox","id":"latest"}
 {"status":"Downloading","id":"3f4d90098f5b","progressDetail":{"current":1200000,"total":3400000},"progress":"[=>   ]"}
 {"status":"Pull complete","id":"3f4d90098f5b"}
@@ -166,19 +171,19 @@ func TestPullImage(t *testing.T) {
 	tests := []struct {
 		name      string
 		body      string
-		wantLines []string
+		wantLines []PullProgress
 		wantErr   string
 		notFound  bool
 	}{
 		{
 			name:      "progress lines",
 			body:      stream,
-			wantLines: []string{"Pulling from library/busybox latest", "Downloading 3f4d90098f5b 1.2MB/3.4MB", "Pull complete 3f4d90098f5b"},
+			wantLines: pulled,
 		},
 		{
 			name:      "error inside the stream",
 			body:      stream + `{"errorDetail":{"code":404,"message":"manifest for busybox:nope not found"},"error":"manifest for busybox:nope not found"}` + "\n",
-			wantLines: []string{"Pulling from library/busybox latest", "Downloading 3f4d90098f5b 1.2MB/3.4MB", "Pull complete 3f4d90098f5b"},
+			wantLines: pulled,
 			wantErr:   "pulling image busybox:nope: manifest for busybox:nope not found",
 			notFound:  true,
 		},
@@ -186,9 +191,9 @@ func TestPullImage(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			c, stub := connectStub(t, map[string]reply{"POST /images/create": {200, tt.body}})
-			var lines []string
+			var lines []PullProgress
 
-			err := c.PullImage(context.Background(), "busybox:nope", func(s string) { lines = append(lines, s) })
+			err := c.PullImage(context.Background(), "busybox:nope", func(u PullProgress) { lines = append(lines, u) })
 
 			if tt.wantErr == "" && err != nil || tt.wantErr != "" && (err == nil || err.Error() != tt.wantErr) {
 				t.Errorf("error = %v, want %q", err, tt.wantErr)
@@ -197,7 +202,7 @@ func TestPullImage(t *testing.T) {
 				t.Errorf("IsNotFound(%v) = %v", err, IsNotFound(err))
 			}
 			if !reflect.DeepEqual(lines, tt.wantLines) {
-				t.Errorf("progress\n got %q\nwant %q", lines, tt.wantLines)
+				t.Errorf("progress\n got %+v\nwant %+v", lines, tt.wantLines)
 			}
 			if q := stub.requests(); len(q) != 1 || !strings.Contains(q[0], "fromImage=docker.io%2Flibrary%2Fbusybox") || !strings.Contains(q[0], "tag=nope") {
 				t.Errorf("requests = %q", q)

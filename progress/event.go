@@ -39,7 +39,12 @@ type Event struct {
 	Err      error
 	Current  int64 // for pulls: bytes so far, and of Total
 	Total    int64
-	Time     time.Time
+	// Parent groups a sub-step under the resource it belongs to: a layer
+	// event ("Layer 3f4d90098f5b") has its image ("Image busybox") here,
+	// so a live view can draw it beneath the image. Empty for top-level
+	// events.
+	Parent string
+	Time   time.Time
 }
 
 // Sink receives events. Emit must be safe for concurrent use and must not

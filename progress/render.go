@@ -47,8 +47,8 @@ type plain struct {
 }
 
 func (p *plain) Emit(e Event) {
-	if e.Status == Working && e.Current > 0 {
-		return // pull progress ticks would flood a log
+	if e.Parent != "" || e.Status == Working && e.Current > 0 {
+		return // layer and byte updates of a pull would flood a log
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -77,11 +77,12 @@ type jsonEvent struct {
 	Error    string    `json:"error,omitempty"`
 	Current  int64     `json:"current,omitempty"`
 	Total    int64     `json:"total,omitempty"`
+	Parent   string    `json:"parent,omitempty"`
 	Time     time.Time `json:"time"`
 }
 
 func (j *jsonLines) Emit(e Event) {
-	out := jsonEvent{Resource: e.Resource, Status: e.Status.String(), Text: e.Text, Current: e.Current, Total: e.Total, Time: e.Time}
+	out := jsonEvent{Resource: e.Resource, Status: e.Status.String(), Text: e.Text, Current: e.Current, Total: e.Total, Parent: e.Parent, Time: e.Time}
 	if e.Err != nil {
 		out.Error = e.Err.Error()
 	}

@@ -14,6 +14,7 @@ func TestRenderers(t *testing.T) {
 		{Resource: "Container a-web-1", Status: Working, Text: "Starting"},
 		{Resource: "Container a-web-1", Status: Done, Text: "Started", Time: at},
 		{Resource: "Image busybox", Status: Working, Text: "Downloading", Current: 10, Total: 100},
+		{Resource: "Layer 3f4d90098f5b", Parent: "Image busybox", Status: Done, Text: "Pull complete", Time: at},
 		{Resource: "Container a-db-1", Status: Error, Text: "Error", Err: errors.New("boom"), Time: at},
 	}
 	tests := []struct {
@@ -21,8 +22,8 @@ func TestRenderers(t *testing.T) {
 		want []string // substrings, in order
 		not  []string
 	}{
-		{mode: ModePlain, want: []string{" Container a-web-1  Starting\n", " Container a-web-1  Started  1.", " Container a-db-1  Error: boom"}, not: []string{"Downloading"}},
-		{mode: ModeJSON, want: []string{`"resource":"Container a-web-1","status":"working","text":"Starting"`, `"current":10,"total":100`, `"status":"error","text":"Error","error":"boom"`}},
+		{mode: ModePlain, want: []string{" Container a-web-1  Starting\n", " Container a-web-1  Started  1.", " Container a-db-1  Error: boom"}, not: []string{"Downloading", "Layer"}},
+		{mode: ModeJSON, want: []string{`"resource":"Container a-web-1","status":"working","text":"Starting"`, `"current":10,"total":100`, `"resource":"Layer 3f4d90098f5b","status":"done","text":"Pull complete","parent":"Image busybox"`, `"status":"error","text":"Error","error":"boom"`}},
 		{mode: ModeQuiet, not: []string{"Container"}},
 	}
 	for _, tt := range tests {

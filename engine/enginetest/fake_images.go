@@ -45,9 +45,10 @@ func (f *Fake) image(ref string) (string, bool) {
 }
 
 // PullImage makes the engine hold ref (with a new id unless it held it
-// already), reporting progress as two lines. Make a pull fail with Fail,
-// or with OnCall for one ref only.
-func (f *Fake) PullImage(ctx context.Context, ref string, progress func(status string)) error {
+// already), reporting progress as a real pull of one layer would: the
+// opening message, the layer's download, its completion, the closing
+// status. Make a pull fail with Fail, or with OnCall for one ref only.
+func (f *Fake) PullImage(ctx context.Context, ref string, progress func(engine.PullProgress)) error {
 	if err := f.begin(ctx, "PullImage", ref); err != nil {
 		return err
 	}
@@ -60,10 +61,24 @@ func (f *Fake) PullImage(ctx context.Context, ref string, progress func(status s
 	f.mu.Unlock()
 	// Outside the lock: progress may call back into the fake.
 	if progress != nil {
-		progress("Pulling from " + norm)
-		progress("Status: Downloaded newer image for " + norm)
+		for _, u := range []engine.PullProgress{
+			{ID: tagOf(norm), Status: "Pulling from " + norm},
+			{ID: "fakelayer", Status: "Downloading", Current: 512, Total: 1024},
+			{ID: "fakelayer", Status: "Pull complete"},
+			{Status: "Status: Downloaded newer image for " + norm},
+		} {
+			progress(u)
+		}
 	}
 	return nil
+}
+
+// tagOf is the tag (or digest) of a normalized reference.
+func tagOf(norm string) string {
+	if i := strings.LastIndexAny(norm, ":@"); i >= 0 {
+		return norm[i+1:]
+	}
+	return norm
 }
 
 // RemoveImage forgets ref; an image a container uses cannot go.

@@ -119,13 +119,13 @@ func TestFakeOnCallInjectsPerTarget(t *testing.T) {
 		}
 		return nil
 	})
-	var progress []string
+	var progress []engine.PullProgress
 
 	if err := f.PullImage(ctx, "private/app", nil); !errors.Is(err, denied) {
 		t.Errorf("PullImage(private/app) = %v", err)
 	}
-	if err := f.PullImage(ctx, "busybox", func(s string) { progress = append(progress, s) }); err != nil || len(progress) == 0 {
-		t.Errorf("PullImage(busybox) = %v, progress %q", err, progress)
+	if err := f.PullImage(ctx, "busybox", func(u engine.PullProgress) { progress = append(progress, u) }); err != nil || len(progress) == 0 {
+		t.Errorf("PullImage(busybox) = %v, progress %+v", err, progress)
 	}
 	if _, err := f.ImageID(ctx, "busybox:latest"); err != nil {
 		t.Errorf("the pulled image is not there: %v", err)

@@ -1,0 +1,77 @@
+package convergence
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"strings"
+
+	"github.com/berth-compose/berth/engine"
+	"github.com/berth-compose/berth/progress"
+)
+
+// pull pulls the image act names and records its id: the creates that wait
+// for the pull stamp it (see pulledImage). Each layer update becomes an
+// event under the image, for renderers that draw layers.
+func (a *applier) pull(ctx context.Context, act Action) error {
+	parent := resourceKind(act.Kind) + " " + act.Resource
+	err := a.e.PullImage(ctx, act.Resource, func(u engine.PullProgress) {
+		if e, ok := layerEvent(parent, u); ok {
+			e.Time = a.opts.Now()
+			a.sink.Emit(e)
+		}
+	})
+	if err != nil {
+		return err
+	}
+	id, err := a.e.ImageID(ctx, act.Resource)
+	if err != nil {
+		return fmt.Errorf("finding the image just pulled: %w", err)
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.pulled == nil {
+		a.pulled = map[string]string{}
+	}
+	a.pulled[act.Resource] = id
+	return nil
+}
+
+// layerEvent turns a pull message about one layer into an event grouped
+// under parent. The opening message (its ID is the tag) and the closing
+// ones (no ID) are about the image, whose own events Apply emits.
+func layerEvent(parent string, u engine.PullProgress) (progress.Event, bool) {
+	if u.ID == "" || strings.HasPrefix(u.Status, "Pulling from") {
+		return progress.Event{}, false
+	}
+	status := progress.Working
+	if u.Status == "Pull complete" || u.Status == "Already exists" {
+		status = progress.Done
+	}
+	return progress.Event{Resource: "Layer " + u.ID, Parent: parent, Status: status, Text: u.Status,
+		Current: u.Current, Total: u.Total}, true
+}
+
+// pulledImage gives spec the com.docker.compose.image label of an image
+// this plan pulled. The planner cannot set it: the id of a missing image
+// is only known once pulled, as the ids RefHash needs are only known once
+// created. A spec that has the label already keeps it.
+func (a *applier) pulledImage(spec engine.ContainerSpec) engine.ContainerSpec {
+	if spec.Config == nil || spec.Config.Labels[LabelImage] != "" {
+		return spec
+	}
+	a.mu.Lock()
+	id := a.pulled[spec.Config.Image]
+	a.mu.Unlock()
+	if id == "" {
+		return spec
+	}
+	config := *spec.Config // the plan's spec is shared: change a copy
+	config.Labels = maps.Clone(config.Labels)
+	if config.Labels == nil {
+		config.Labels = map[string]string{}
+	}
+	config.Labels[LabelImage] = id
+	spec.Config = &config
+	return spec
+}
