@@ -88,12 +88,7 @@ func (g *aliasGuard) check(file string, data []byte, bases []string) error {
 		return nil // invalid YAML: compose-go's error, explained by explain, says where
 	}
 	if hasAlias {
-		e := expansion{limit: g.limit, sizes: map[*yamlv4.Node]int{}}
-		total := 0
-		for _, d := range docs {
-			total = e.add(total, e.size(d))
-		}
-		if total > g.limit && e.aliases {
+		if size, aliases := expandedSize(docs, g.limit); size > g.limit && aliases {
 			return &AliasBombError{File: file, Limit: g.limit}
 		}
 	}
@@ -178,6 +173,17 @@ func parseDocuments(data []byte) ([]*yamlv4.Node, error) {
 		}
 		docs = append(docs, &n)
 	}
+}
+
+// expandedSize returns how many nodes docs stand for with their aliases
+// expanded, saturating just past limit, and whether they have any alias.
+func expandedSize(docs []*yamlv4.Node, limit int) (int, bool) {
+	e := expansion{limit: limit, sizes: map[*yamlv4.Node]int{}}
+	total := 0
+	for _, d := range docs {
+		total = e.add(total, e.size(d))
+	}
+	return total, e.aliases
 }
 
 // expansion counts the nodes a tree stands for with its aliases expanded.

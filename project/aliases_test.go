@@ -9,7 +9,6 @@ import (
 	"strings"
 	"testing"
 
-	yamlv4 "go.yaml.in/yaml/v4"
 	"gopkg.in/yaml.v3"
 )
 
@@ -276,12 +275,7 @@ func TestExpansionSize(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			e := expansion{limit: tt.limit, sizes: map[*yamlv4.Node]int{}}
-			got := 0
-			for _, d := range docs {
-				got = e.add(got, e.size(d))
-			}
-			if got != tt.want {
+			if got, _ := expandedSize(docs, tt.limit); got != tt.want {
 				t.Errorf("size = %d, want %d", got, tt.want)
 			}
 		})
