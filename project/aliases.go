@@ -20,6 +20,22 @@ import (
 // to allocate until the kernel kills the process.
 const maxExpandedNodes = 1_000_000
 
+// maxDepth bounds how deeply a compose file's YAML nests, aliases
+// expanded. Real files nest about ten levels. compose-go's cost grows with
+// depth times size (it matches each node's full path against its rules), so
+// 20 KB of brackets nested 10,000 deep would keep it busy for minutes.
+const maxDepth = 256
+
+// NestingError says a compose file nests deeper than maxDepth.
+type NestingError struct {
+	File  string
+	Limit int
+}
+
+func (e *NestingError) Error() string {
+	return fmt.Sprintf("%s: YAML nests more than %d levels deep, which no compose file needs: refusing to load it", e.File, e.Limit)
+}
+
 // AliasBombError says a compose file's aliases expand past maxExpandedNodes.
 type AliasBombError struct {
 	File  string
@@ -29,6 +45,18 @@ type AliasBombError struct {
 func (e *AliasBombError) Error() string {
 	return fmt.Sprintf("%s: YAML aliases expand to more than %d nodes; this looks like an alias bomb, not a compose file "+
 		"(aliases inside anchored lists or maps multiply at each level): refusing to load it", e.File, e.Limit)
+}
+
+// AliasCycleError says a YAML anchor's value holds an alias to the anchor.
+type AliasCycleError struct {
+	File   string
+	Line   int
+	Anchor string
+}
+
+func (e *AliasCycleError) Error() string {
+	return fmt.Sprintf("%s:%d: anchor &%s holds an alias to itself, which never ends: remove the *%s inside it",
+		e.File, e.Line, e.Anchor, e.Anchor)
 }
 
 // SpecialFileError says an include or extends target is a device, pipe or
@@ -48,7 +76,7 @@ func (e *SpecialFileError) Error() string {
 // sees file content before decoding, so the scan follows include and
 // extends.file itself.
 type aliasGuard struct {
-	limit int
+	limits extent
 	// lookup interpolates include and extends paths as compose-go will;
 	// nil leaves them as written (--no-interpolate).
 	lookup template.Mapping
@@ -56,7 +84,7 @@ type aliasGuard struct {
 }
 
 func newAliasGuard(lookup template.Mapping) *aliasGuard {
-	return &aliasGuard{limit: maxExpandedNodes, lookup: lookup, seen: map[string]bool{}}
+	return &aliasGuard{limits: extent{nodes: maxExpandedNodes, depth: maxDepth}, lookup: lookup, seen: map[string]bool{}}
 }
 
 // checkFile scans the compose file at path, then the files it includes or
@@ -78,19 +106,19 @@ func (g *aliasGuard) checkFile(path string, bases []string) error {
 
 // check scans one file's content, named file in errors.
 func (g *aliasGuard) check(file string, data []byte, bases []string) error {
-	// Most files have no aliases, includes or extends: skip their parse.
-	hasAlias := bytes.IndexByte(data, '*') >= 0
-	if !hasAlias && !bytes.Contains(data, []byte("include")) && !bytes.Contains(data, []byte("extends")) {
-		return nil
-	}
 	docs, err := parseDocuments(data)
 	if err != nil {
 		return nil // invalid YAML: compose-go's error, explained by explain, says where
 	}
-	if hasAlias {
-		if size, aliases := expandedSize(docs, g.limit); size > g.limit && aliases {
-			return &AliasBombError{File: file, Limit: g.limit}
-		}
+	x, seen := measure(docs, g.limits)
+	if x.nodes > g.limits.nodes && seen.aliases {
+		return &AliasBombError{File: file, Limit: g.limits.nodes}
+	}
+	if seen.cycle != nil {
+		return &AliasCycleError{File: file, Line: seen.cycle.Line, Anchor: seen.cycle.Anchor}
+	}
+	if x.depth > g.limits.depth {
+		return &NestingError{File: file, Limit: g.limits.depth}
 	}
 	for _, d := range docs {
 		for _, ref := range references(d) {
@@ -175,59 +203,80 @@ func parseDocuments(data []byte) ([]*yamlv4.Node, error) {
 	}
 }
 
-// expandedSize returns how many nodes docs stand for with their aliases
-// expanded, saturating just past limit, and whether they have any alias.
-func expandedSize(docs []*yamlv4.Node, limit int) (int, bool) {
-	e := expansion{limit: limit, sizes: map[*yamlv4.Node]int{}}
-	total := 0
+// extent is how big a YAML node is once its aliases are expanded.
+type extent struct {
+	nodes int // the node and everything below it
+	depth int // levels from the node to its deepest leaf, itself included
+}
+
+// measure returns the extent of docs, saturating just past limits, and
+// what the expansion saw: aliases, cycles.
+func measure(docs []*yamlv4.Node, limits extent) (extent, *expansion) {
+	e := expansion{limits: limits, seen: map[*yamlv4.Node]extent{}}
+	var total extent
 	for _, d := range docs {
-		total = e.add(total, e.size(d))
+		x := e.measure(d, 1)
+		total = extent{nodes: e.add(total.nodes, x.nodes), depth: max(total.depth, x.depth)}
 	}
-	return total, e.aliases
+	return total, &e
 }
 
-// expansion counts the nodes a tree stands for with its aliases expanded.
+// expansion measures the trees of one file with their aliases expanded.
 type expansion struct {
-	limit int
-	// sizes memoises the expanded size of each anchored node, so each node
-	// is visited once however many aliases point at it: the scan costs the
-	// file's size, never its expansion. -1 marks an anchor being counted.
-	sizes   map[*yamlv4.Node]int
+	limits extent
+	// seen memoises the extent of each anchored node, so each node is
+	// visited once however many aliases point at it: the scan costs the
+	// file's size, never its expansion. A zero extent marks an anchor being
+	// measured.
+	seen    map[*yamlv4.Node]extent
 	aliases bool // the tree has an alias: a large count without one is just a large file
+	// cycle is the first anchor found inside its own value, directly or
+	// through a merge key (`&a {<<: *a}`): compose-go follows such a loop
+	// until its node-visit limit, for half a minute.
+	cycle *yamlv4.Node
 }
 
-// size returns the expanded size of n, saturating just past the limit so
-// counting stops as soon as the answer is known.
-func (e *expansion) size(n *yamlv4.Node) int {
+// measure returns the extent of n, stopping as soon as it passes a limit.
+// level is n's depth in the expanded tree: an anchored node measured deep
+// down is memoised as cut short, which is safe, since any cut means the
+// file is refused.
+func (e *expansion) measure(n *yamlv4.Node, level int) extent {
 	if n.Kind == yamlv4.AliasNode {
 		e.aliases = true
 		if n.Alias == nil {
-			return 1
+			return extent{nodes: 1, depth: 1}
 		}
-		return e.size(n.Alias)
+		return e.measure(n.Alias, level)
+	}
+	if level > e.limits.depth {
+		return extent{nodes: 1, depth: 1} // deep enough to refuse: stop descending
 	}
 	if n.Anchor != "" {
-		if s, ok := e.sizes[n]; ok {
-			// An anchor inside its own value is a cycle, which the decoder
-			// rejects; count it once so the scan ends.
-			return max(s, 1)
+		if x, ok := e.seen[n]; ok {
+			if x.nodes == 0 && e.cycle == nil {
+				e.cycle = n
+			}
+			return extent{nodes: max(x.nodes, 1), depth: max(x.depth, 1)}
 		}
-		e.sizes[n] = -1
+		e.seen[n] = extent{}
 	}
-	total := 1
+	x := extent{nodes: 1}
 	for _, c := range n.Content {
-		if total = e.add(total, e.size(c)); total > e.limit {
+		cx := e.measure(c, level+1)
+		x.nodes, x.depth = e.add(x.nodes, cx.nodes), max(x.depth, cx.depth)
+		if x.nodes > e.limits.nodes || x.depth > e.limits.depth {
 			break
 		}
 	}
+	x.depth++
 	if n.Anchor != "" {
-		e.sizes[n] = total
+		e.seen[n] = x
 	}
-	return total
+	return x
 }
 
 func (e *expansion) add(a, b int) int {
-	return min(a+b, e.limit+1)
+	return min(a+b, e.limits.nodes+1)
 }
 
 // reference is a file an include or extends entry names.

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	yamlv4 "go.yaml.in/yaml/v4"
 	"gopkg.in/yaml.v3"
 )
 
@@ -255,19 +256,22 @@ services:
 	}
 }
 
-func TestExpansionSize(t *testing.T) {
+func TestMeasure(t *testing.T) {
+	limits := extent{nodes: 1000, depth: 100}
 	tests := []struct {
 		name  string
 		yaml  string
-		limit int
-		want  int
+		want  extent
+		cycle string // the anchor found inside itself
 	}{
-		{name: "scalar", yaml: "a", limit: 100, want: 2},       // document + scalar
-		{name: "list", yaml: "[a, b, c]", limit: 100, want: 5}, // document, list, 3 items
-		{name: "alias counts its target", yaml: "[&x [a, b], *x]", limit: 100, want: 8},
-		{name: "nested aliases multiply", yaml: "[&x [a, a, a], &y [*x, *x, *x], *y]", limit: 1000, want: 1 + 1 + 4 + 13 + 13},
-		{name: "saturates past the limit", yaml: aliasBomb(9, 9), limit: 1000, want: 1001},
-		{name: "anchor inside itself ends", yaml: "&x [a, *x]", limit: 100, want: 4},
+		{name: "scalar", yaml: "a", want: extent{nodes: 2, depth: 2}}, // document + scalar
+		{name: "list", yaml: "[a, b, c]", want: extent{nodes: 5, depth: 3}},
+		{name: "alias counts its target", yaml: "[&x [a, b], *x]", want: extent{nodes: 8, depth: 4}},
+		{name: "nested aliases multiply", yaml: "[&x [a, a, a], &y [*x, *x, *x], *y]", want: extent{nodes: 1 + 1 + 4 + 13 + 13, depth: 5}},
+		{name: "saturates past the node limit", yaml: aliasBomb(9, 9), want: extent{nodes: 1001, depth: 7}}, // as far as it went
+		{name: "stops past the depth limit", yaml: strings.Repeat("[", 500) + strings.Repeat("]", 500), want: extent{nodes: 101, depth: 101}},
+		{name: "anchor inside itself ends", yaml: "&x [a, *x]", want: extent{nodes: 4, depth: 3}, cycle: "x"},
+		{name: "anchor merged into itself ends", yaml: "x: &x {<<: *x, a: 1}", want: extent{nodes: 8, depth: 4}, cycle: "x"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -275,9 +279,40 @@ func TestExpansionSize(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got, _ := expandedSize(docs, tt.limit); got != tt.want {
-				t.Errorf("size = %d, want %d", got, tt.want)
+			got, seen := measure(docs, limits)
+			if got != tt.want {
+				t.Errorf("measure = %+v, want %+v", got, tt.want)
+			}
+			if gotCycle := anchorOf(seen.cycle); gotCycle != tt.cycle {
+				t.Errorf("cycle = %q, want %q", gotCycle, tt.cycle)
 			}
 		})
+	}
+}
+
+func anchorOf(n *yamlv4.Node) string {
+	if n == nil {
+		return ""
+	}
+	return n.Anchor
+}
+
+func TestLoadRejectsAliasCycle(t *testing.T) {
+	// Found by FuzzLoad: compose-go took half a minute to give up on it.
+	dir := writeFiles(t, map[string]string{"compose.yaml": "name: c\nx-common: &common\n    <<: *common\n    image: bv\n"})
+	_, err := Load(context.Background(), LoadOptions{ProjectDir: dir})
+	var cycle *AliasCycleError
+	if !errors.As(err, &cycle) || cycle.Anchor != "common" || cycle.Line != 2 {
+		t.Fatalf("error = %v, want an AliasCycleError for &common at line 2", err)
+	}
+}
+
+func TestLoadRejectsDeepNesting(t *testing.T) {
+	deep := "name: deep\nservices: {web: {image: x}}\nx-deep: " + strings.Repeat("[", 5000) + strings.Repeat("]", 5000) + "\n"
+	dir := writeFiles(t, map[string]string{"compose.yaml": deep})
+	_, err := Load(context.Background(), LoadOptions{ProjectDir: dir})
+	var nesting *NestingError
+	if !errors.As(err, &nesting) || nesting.File != filepath.Join(dir, "compose.yaml") {
+		t.Fatalf("error = %v, want a NestingError naming compose.yaml", err)
 	}
 }

@@ -27,8 +27,8 @@ const fuzzAllocPerNode = 64 << 10
 
 // FuzzLoad loads arbitrary bytes as a project's compose.yaml and builds its
 // graph. Errors are expected; a panic, a graph that loses a service, an
-// alias bomb that gets through or an allocation out of proportion to the
-// file are not. Seeds are in testdata/fuzz/FuzzLoad.
+// alias bomb or deep nesting that gets through, or an allocation out of
+// proportion to the file are not. Seeds are in testdata/fuzz/FuzzLoad.
 func FuzzLoad(f *testing.F) {
 	// compose-go warns through logrus about every unset variable a mutated
 	// file names; that would bury the fuzzer's own output.
@@ -36,10 +36,11 @@ func FuzzLoad(f *testing.F) {
 	logrus.SetOutput(io.Discard)
 	f.Cleanup(func() { logrus.SetOutput(saved) })
 	f.Fuzz(func(t *testing.T, data []byte) {
-		nodes := 0
+		var size extent
 		if docs, err := parseDocuments(data); err == nil {
-			nodes, _ = expandedSize(docs, maxExpandedNodes)
+			size, _ = measure(docs, extent{nodes: maxExpandedNodes, depth: maxDepth})
 		}
+		nodes := size.nodes
 		if nodes > fuzzSlowNodes && nodes <= maxExpandedNodes {
 			t.Skip("large but legitimate expansion: slow to load, nothing to find")
 		}
@@ -62,6 +63,10 @@ func FuzzLoad(f *testing.F) {
 		var bomb *AliasBombError
 		if nodes > maxExpandedNodes && !errors.As(err, &bomb) {
 			t.Fatalf("aliases expand to more than %d nodes, yet the error is %v", maxExpandedNodes, err)
+		}
+		var nesting *NestingError
+		if size.depth > maxDepth && nodes <= maxExpandedNodes && !errors.As(err, &nesting) {
+			t.Fatalf("nesting deeper than %d, yet the error is %v", maxDepth, err)
 		}
 		if err != nil {
 			if err.Error() == "" {
