@@ -7,6 +7,8 @@ BIN     := bin/berth
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -X github.com/berth-compose/berth/cmd.Version=$(VERSION)
 UNIT    := ./cmd/... ./project/... ./convergence/... ./engine/... ./progress/... ./bench/...
+# How long `make fuzz` fuzzes; `make test` runs a 20-second pass.
+FUZZTIME ?= 5m
 
 # engine runs a recipe line with DOCKER_HOST pointing at a working engine:
 # the caller's when it answers, else the private one scripts/engine.sh starts.
@@ -14,7 +16,7 @@ UNIT    := ./cmd/... ./project/... ./convergence/... ./engine/... ./progress/...
 # when cmd fails, and the tests would then run with no engine.
 engine = envline="$$(scripts/engine.sh ensure)" && eval "$$envline" &&
 
-.PHONY: build test test-unit test-e2e lint tidy cross bench demo engine-start engine-stop clean
+.PHONY: build test test-unit test-fuzz test-e2e fuzz lint tidy cross bench demo engine-start engine-stop clean
 
 build:
 	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/berth
@@ -23,10 +25,19 @@ build:
 # Linux-only calls from creeping in unnoticed.
 CROSS   := darwin/amd64 darwin/arm64 windows/amd64
 
-test: lint cross test-unit test-e2e
+test: lint cross test-unit test-fuzz test-e2e
 
 test-unit:
 	$(GO) test $(RACE) -count=1 $(UNIT)
+
+# A short fuzzing pass over compose file loading, so CI keeps trying new
+# hostile inputs; a failing input lands in project/testdata/fuzz/FuzzLoad/
+# and, once committed, is replayed by every `go test` as a regression test.
+test-fuzz:
+	$(GO) test -run '^$$' -fuzz '^FuzzLoad$$' -fuzztime 20s -fuzzminimizetime 5s ./project/
+
+fuzz:
+	$(GO) test -run '^$$' -fuzz '^FuzzLoad$$' -fuzztime $(FUZZTIME) ./project/
 
 test-e2e: build
 	$(engine) BERTH_BIN=$(abspath $(BIN)) $(GO) test -count=1 -timeout 20m ./e2e/...

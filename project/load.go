@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"strings"
 
@@ -24,6 +25,9 @@ type LoadOptions struct {
 	Services    []string // SERVICE... arguments: enabled even outside active profiles
 	Environ     []string // KEY=VALUE, the process environment
 
+	// Stdin is what `-f -` reads; nil means os.Stdin.
+	Stdin io.Reader
+
 	NoInterpolate         bool
 	NoNormalize           bool
 	NoPathResolution      bool
@@ -42,9 +46,17 @@ func Load(ctx context.Context, opts LoadOptions) (*types.Project, error) {
 	if err != nil {
 		return nil, err
 	}
-	p, err := po.LoadProject(ctx)
+	stdin, err := guardFiles(po, opts)
 	if err != nil {
-		return nil, explainDependency(ctx, opts, explain(err, po.ConfigPaths))
+		return nil, err
+	}
+	var p *types.Project
+	err = feedStdin(stdin, func() (err error) {
+		p, err = po.LoadProject(ctx)
+		return err
+	})
+	if err != nil {
+		return nil, explainDependency(ctx, opts, stdin, explain(err, po.ConfigPaths))
 	}
 	return postProcess(p, opts)
 }
@@ -52,7 +64,7 @@ func Load(ctx context.Context, opts LoadOptions) (*types.Project, error) {
 // explainDependency replaces compose-go's "depends on undefined service"
 // with the graph's own error when it says more: the dependency may exist
 // but sit in a profile that is not enabled, and the fix is then a flag.
-func explainDependency(ctx context.Context, opts LoadOptions, err error) error {
+func explainDependency(ctx context.Context, opts LoadOptions, stdin []byte, err error) error {
 	if opts.NoConsistency || !strings.Contains(err.Error(), "depends on undefined service") {
 		return err
 	}
@@ -61,7 +73,11 @@ func explainDependency(ctx context.Context, opts LoadOptions, err error) error {
 	if perr != nil {
 		return err
 	}
-	p, perr := po.LoadProject(ctx)
+	var p *types.Project
+	perr = feedStdin(stdin, func() (perr error) {
+		p, perr = po.LoadProject(ctx)
+		return perr
+	})
 	if perr != nil {
 		return err
 	}
@@ -78,7 +94,15 @@ func LoadModel(ctx context.Context, opts LoadOptions) (map[string]any, error) {
 	if err != nil {
 		return nil, err
 	}
-	m, err := po.LoadModel(ctx)
+	stdin, err := guardFiles(po, opts)
+	if err != nil {
+		return nil, err
+	}
+	var m map[string]any
+	err = feedStdin(stdin, func() (err error) {
+		m, err = po.LoadModel(ctx)
+		return err
+	})
 	if err != nil {
 		return nil, explain(err, po.ConfigPaths)
 	}

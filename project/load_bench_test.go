@@ -99,3 +99,22 @@ func TestLoadProjectGenerated(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkAliasGuard200 measures the alias-bomb scan alone on the same
+// project, the part of BenchmarkLoad200 that guards against hostile files.
+func BenchmarkAliasGuard200(b *testing.B) {
+	files, err := bench.WriteLoadProject(b.TempDir(), 200)
+	if err != nil {
+		b.Fatal(err)
+	}
+	po, err := projectOptions(LoadOptions{ConfigPaths: files, Environ: loadBenchEnviron})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := guardFiles(po, LoadOptions{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
