@@ -51,7 +51,7 @@ func TestUpFlags(t *testing.T) {
 	}
 
 	res := runBerth(t, dir, []string{"APP_IMAGE=berth-e2e-absent:1"}, "-p", name, "up", "-d", "--pull", "never")
-	if res.ExitCode == 0 || !strings.Contains(res.Stderr, "berth-e2e-absent:1 not found, and pulling is disabled") {
+	if res.ExitCode == 0 || !strings.Contains(res.Stderr, "image berth-e2e-absent:1 is not on the engine, and --pull never forbids pulling it") {
 		t.Errorf("--pull never with a missing image: %s", res)
 	}
 	expectReplaced(t, "a refused --pull never", after, ids(t, name))
