@@ -23,8 +23,10 @@ func TestBuilderEdges(t *testing.T) {
 			want: "create-network:n\ncreate:c [after create-network:n]\n",
 		},
 		{
-			name:    "an After naming no planned action",
-			build:   func(b *builder) { b.add(Action{Kind: StartContainer, Resource: "c", After: []ActionID{CreateContainer.ID("c")}}) },
+			name: "an After naming no planned action",
+			build: func(b *builder) {
+				b.add(Action{Kind: StartContainer, Resource: "c", After: []ActionID{CreateContainer.ID("c")}})
+			},
 			wantErr: "plan: start:c waits for create:c, which is not planned",
 		},
 		{
