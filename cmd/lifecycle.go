@@ -118,7 +118,7 @@ func planKill(s *session, o *convergence.Observed, services []string, signal str
 	for _, c := range convergence.Orphans(s.project, o) {
 		if isRunning(c) {
 			plan.Actions = append(plan.Actions, convergence.Action{
-				ID: convergence.KillContainer.String() + ":" + c.Name, Kind: convergence.KillContainer, Resource: c.Name,
+				ID: convergence.KillContainer.ID(c.Name), Kind: convergence.KillContainer, Resource: c.Name,
 				Service: c.Labels[convergence.LabelService], Target: c.ID, Signal: signal, Reason: "orphan",
 			})
 		}

@@ -5,7 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"maps"
-	"sort"
+	"slices"
+
 	"sync"
 	"time"
 
@@ -35,16 +36,25 @@ func Apply(ctx context.Context, e engine.Engine, plan *Plan, sink progress.Sink,
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	a := &applier{e: e, sink: sink, opts: opts, byID: map[string]Action{}, created: map[string]string{}, failed: map[string]error{}}
+	a := &applier{e: e, sink: sink, opts: opts, byID: map[ActionID]Action{}, created: map[ActionID]string{}, failed: map[ActionID]error{}}
 	if opts.Limit > 0 {
 		a.slots = semaphore.NewWeighted(int64(opts.Limit))
 	}
 	keys := make([]string, 0, len(plan.Actions))
 	for _, act := range plan.Actions {
 		a.byID[act.ID] = act
-		keys = append(keys, act.ID)
+		keys = append(keys, string(act.ID))
 	}
-	err := project.Walk(ctx, keys, func(id string) []string { return a.byID[id].After }, 0, a.run)
+	// The walk is over strings; actions are found again by their IDs.
+	depsOf := func(id string) []string {
+		after := a.byID[ActionID(id)].After
+		out := make([]string, len(after))
+		for i, dep := range after {
+			out[i] = string(dep)
+		}
+		return out
+	}
+	err := project.Walk(ctx, keys, depsOf, 0, func(ctx context.Context, id string) error { return a.run(ctx, ActionID(id)) })
 	if ctx.Err() != nil {
 		return a.interrupted(plan)
 	}
@@ -59,13 +69,13 @@ type applier struct {
 	sink  progress.Sink
 	opts  ApplyOptions
 	slots *semaphore.Weighted
-	byID  map[string]Action
+	byID  map[ActionID]Action
 
 	mu      sync.Mutex
-	done    int               // actions that ran to their end, ServiceStarted marks left out
-	created map[string]string // create action ID → new container id
-	failed  map[string]error  // action ID → its error, errSkipped or errCutShort
-	pulled  map[string]string // image reference → id, of the images pulled (made on first use)
+	done    int                 // actions that ran to their end, ServiceStarted marks left out
+	created map[ActionID]string // create action → new container id
+	failed  map[ActionID]error  // action → its error, errSkipped or errCutShort
+	pulled  map[string]string   // image reference → id, of the images pulled (made on first use)
 }
 
 var (
@@ -136,7 +146,7 @@ func (a *applier) interrupted(plan *Plan) error {
 
 // run is the walk's callback. It never returns an error: failures are
 // recorded so independent actions carry on.
-func (a *applier) run(ctx context.Context, id string) error {
+func (a *applier) run(ctx context.Context, id ActionID) error {
 	act := a.byID[id]
 	if a.blocked(act) {
 		a.fail(id, errSkipped)
@@ -179,7 +189,7 @@ func (a *applier) blocked(act Action) bool {
 	return false
 }
 
-func (a *applier) fail(id string, err error) {
+func (a *applier) fail(id ActionID, err error) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	a.failed[id] = err
@@ -190,13 +200,13 @@ func (a *applier) fail(id string, err error) {
 func (a *applier) failures() []error {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	ids := make([]string, 0, len(a.failed))
+	ids := make([]ActionID, 0, len(a.failed))
 	for id, err := range a.failed {
 		if err != errSkipped && err != errCutShort && err != errNoSlot {
 			ids = append(ids, id)
 		}
 	}
-	sort.Strings(ids)
+	slices.Sort(ids)
 	errs := make([]error, 0, len(ids))
 	for _, id := range ids {
 		errs = append(errs, fmt.Errorf("%s %s: %w", resourceKind(a.byID[id].Kind), a.byID[id].Resource, a.failed[id]))
@@ -253,7 +263,7 @@ func (a *applier) containerID(act Action, name string) string {
 	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	return a.created["create:"+name]
+	return a.created[CreateContainer.ID(name)]
 }
 
 // inFlightGrace bounds how long an engine call already sent may take to

@@ -135,7 +135,7 @@ func TestPlanUpFilesChanged(t *testing.T) {
 }
 
 // createReason is the reason of the action id, "" when the plan lacks it.
-func createReason(plan *Plan, id string) string {
+func createReason(plan *Plan, id ActionID) string {
 	for _, a := range plan.Actions {
 		if a.ID == id {
 			return a.Reason

@@ -51,13 +51,21 @@ func (k Kind) String() string {
 	return fmt.Sprintf("Kind(%d)", int(k))
 }
 
+// ActionID names one action of a plan: its kind and what it works on, as
+// "create:shop-web-1" or "connect:shop-web-1:shop_back". It is stable, so
+// plans compare as text; build one with Kind.ID.
+type ActionID string
+
+// ID is the ID of the action of kind k on resource.
+func (k Kind) ID(resource string) ActionID { return ActionID(k.String() + ":" + resource) }
+
 // Action is one engine call (or one wait) of a plan.
 type Action struct {
-	ID       string // unique in the plan, stable: "create:shop-web-1"
+	ID       ActionID // unique in the plan, stable: "create:shop-web-1"
 	Kind     Kind
-	Resource string   // the engine object, by name: "shop-web-1", "shop_default"
-	Reason   string   // why the action exists, for users and tests
-	After    []string // IDs that must finish first, sorted
+	Resource string     // the engine object, by name: "shop-web-1", "shop_default"
+	Reason   string     // why the action exists, for users and tests
+	After    []ActionID // actions that must finish first, sorted
 	// Optional marks work whose failure only warns (required: false).
 	Optional bool
 
@@ -98,9 +106,9 @@ type Plan struct {
 func (p *Plan) String() string {
 	var b strings.Builder
 	for _, a := range p.sorted() {
-		b.WriteString(a.ID)
+		b.WriteString(string(a.ID))
 		if len(a.After) > 0 {
-			b.WriteString(" [after " + strings.Join(a.After, " ") + "]")
+			b.WriteString(" [after " + joinIDs(a.After) + "]")
 		}
 		if a.Optional {
 			b.WriteString(" optional")
@@ -132,76 +140,10 @@ func (p *Plan) Empty() bool {
 	return true
 }
 
-// builder accumulates actions and guarantees unique IDs.
-type builder struct {
-	actions map[string]*Action
-	order   []string
-}
-
-func newBuilder() *builder { return &builder{actions: map[string]*Action{}} }
-
-func (b *builder) add(a Action) *Action {
-	if a.ID == "" {
-		a.ID = a.Kind.String() + ":" + a.Resource
+func joinIDs(ids []ActionID) string {
+	s := make([]string, len(ids))
+	for i, id := range ids {
+		s[i] = string(id)
 	}
-	if prev, ok := b.actions[a.ID]; ok {
-		prev.After = mergeIDs(prev.After, a.After)
-		return prev
-	}
-	a.After = mergeIDs(nil, a.After)
-	b.actions[a.ID] = &a
-	b.order = append(b.order, a.ID)
-	return b.actions[a.ID]
-}
-
-func (b *builder) has(id string) bool { _, ok := b.actions[id]; return ok }
-
-// plan drops dependencies on actions that do not exist (work already done),
-// so every After names an action of the plan.
-func (b *builder) plan() *Plan {
-	p := &Plan{}
-	for _, id := range b.order {
-		a := *b.actions[id]
-		var after []string
-		for _, dep := range a.After {
-			if b.has(dep) {
-				after = append(after, dep)
-			}
-		}
-		a.After = after
-		p.Actions = append(p.Actions, a)
-	}
-	return p
-}
-
-// stop plans c's stop when it runs (a stopped container needs none) and
-// returns the stop's ID, "" when there is none.
-func (b *builder) stop(c engine.Container, svc, reason string, after []string) string {
-	if c.State != engine.StateRunning && c.State != engine.StatePaused && c.State != engine.StateRestarting {
-		return ""
-	}
-	return b.add(Action{ID: "stop:" + c.Name, Kind: StopContainer, Resource: c.Name, Service: svc, Target: c.ID, After: after, Reason: reason}).ID
-}
-
-// stopAndRemove plans c's removal, after its stop when it runs (else after
-// what the stop would have waited for).
-func (b *builder) stopAndRemove(c engine.Container, svc, reason string, after []string, volumes bool) {
-	if stop := b.stop(c, svc, reason, after); stop != "" {
-		after = []string{stop}
-	}
-	b.add(Action{ID: "remove:" + c.Name, Kind: RemoveContainer, Resource: c.Name, Service: svc, Target: c.ID,
-		After: after, RemoveVolumes: volumes, Reason: reason})
-}
-
-func mergeIDs(a, b []string) []string {
-	seen := map[string]bool{}
-	var out []string
-	for _, id := range append(append([]string(nil), a...), b...) {
-		if id != "" && !seen[id] {
-			seen[id] = true
-			out = append(out, id)
-		}
-	}
-	sort.Strings(out)
-	return out
+	return strings.Join(s, " ")
 }

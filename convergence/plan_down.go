@@ -50,13 +50,16 @@ func PlanDown(p *types.Project, g *project.Graph, o *Observed, opts DownOptions)
 	if !opts.StopOnly {
 		projectImages(b, p, services, opts.RemoveImages, idsOf(b, RemoveContainer))
 	}
-	plan := b.plan()
+	plan, err := b.plan()
+	if err != nil {
+		return nil, err
+	}
 	plan.Warnings = warnings
 	return plan, nil
 }
 
 // teardownContainer plans stop (and remove) of c.
-func teardownContainer(b *builder, c engine.Container, svc string, after []string, opts DownOptions) {
+func teardownContainer(b *builder, c engine.Container, svc string, after []ActionID, opts DownOptions) {
 	if opts.StopOnly {
 		b.stop(c, svc, "", after)
 		return
@@ -66,11 +69,11 @@ func teardownContainer(b *builder, c engine.Container, svc string, after []strin
 
 // stopAfter lists the stops of svc's dependents: they stop first, so a
 // database outlives the services that still write to it.
-func stopAfter(g *project.Graph, o *Observed, svc string) []string {
-	var ids []string
+func stopAfter(g *project.Graph, o *Observed, svc string) []ActionID {
+	var ids []ActionID
 	for _, e := range g.Dependents(svc) {
 		for _, c := range o.AllServiceContainers(e.From) {
-			ids = append(ids, "stop:"+c.Name)
+			ids = append(ids, StopContainer.ID(c.Name))
 		}
 	}
 	return ids
@@ -103,7 +106,7 @@ func orphanTeardown(b *builder, p *types.Project, o *Observed, opts DownOptions)
 // to (a service of a profile not enabled, one not named): it is left in
 // place with a warning. With services named, only their networks are
 // candidates, as docker compose does.
-func projectNetworks(b *builder, p *types.Project, o *Observed, services []string, after []string) []string {
+func projectNetworks(b *builder, p *types.Project, o *Observed, services []string, after []ActionID) []string {
 	var warnings []string
 	for _, key := range networksOf(p, services) {
 		n := p.Networks[key]
@@ -140,7 +143,7 @@ func networksOf(p *types.Project, services []string) []string {
 func keptUsers(b *builder, o *Observed, network string) []string {
 	var users []string
 	for _, c := range o.Containers {
-		if slices.Contains(c.Networks, network) && !b.has("remove:"+c.Name) {
+		if slices.Contains(c.Networks, network) && !b.has(RemoveContainer.ID(c.Name)) {
 			users = append(users, c.Name)
 		}
 	}
@@ -150,7 +153,7 @@ func keptUsers(b *builder, o *Observed, network string) []string {
 // projectVolumes removes, for down -v, the project's volumes once every
 // container is gone: named ones with the project's label, and anonymous
 // ones the containers mount.
-func projectVolumes(b *builder, p *types.Project, o *Observed, after []string) {
+func projectVolumes(b *builder, p *types.Project, o *Observed, after []ActionID) {
 	// Anonymous volumes a replacement inherited are mounted by name, so
 	// removing the container with its volumes leaves them: remove them here.
 	for _, name := range anonymousVolumes(o) {
@@ -165,7 +168,7 @@ func projectVolumes(b *builder, p *types.Project, o *Observed, after []string) {
 }
 
 // projectImages plans --rmi: the images go once no container uses them.
-func projectImages(b *builder, p *types.Project, services []string, mode string, after []string) {
+func projectImages(b *builder, p *types.Project, services []string, mode string, after []ActionID) {
 	if mode == "" {
 		return
 	}
@@ -179,8 +182,8 @@ func projectImages(b *builder, p *types.Project, services []string, mode string,
 	}
 }
 
-func idsOf(b *builder, kind Kind) []string {
-	var ids []string
+func idsOf(b *builder, kind Kind) []ActionID {
+	var ids []ActionID
 	for _, id := range b.order {
 		if b.actions[id].Kind == kind {
 			ids = append(ids, id)

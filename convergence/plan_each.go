@@ -24,12 +24,12 @@ func PlanEach(p *types.Project, o *Observed, services []string, kind Kind, want 
 			if !want(c) {
 				continue
 			}
-			a := Action{ID: kind.String() + ":" + c.Name, Kind: kind, Resource: c.Name, Service: svc, Target: c.ID}
+			a := Action{ID: kind.ID(c.Name), Kind: kind, Resource: c.Name, Service: svc, Target: c.ID}
 			if set != nil {
 				set(&a)
 			}
 			b.add(a)
 		}
 	}
-	return b.plan(), nil
+	return b.plan()
 }

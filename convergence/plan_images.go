@@ -63,7 +63,7 @@ func (u *upPlanner) image(s types.ServiceConfig) error {
 }
 
 func (u *upPlanner) pull(ref, reason string) {
-	a := u.b.add(Action{ID: "pull:" + ref, Kind: PullImage, Resource: ref, Reason: reason})
+	a := u.b.add(Action{ID: PullImage.ID(ref), Kind: PullImage, Resource: ref, Reason: reason})
 	u.pulls[ref] = a.ID
 }
 
@@ -93,6 +93,6 @@ func (u *upPlanner) pullPolicy(s types.ServiceConfig) (policy, origin string, er
 
 // pullOf is the ID of the pull a container of s waits for, "" when its
 // image is not pulled.
-func (u *upPlanner) pullOf(s types.ServiceConfig) string {
+func (u *upPlanner) pullOf(s types.ServiceConfig) ActionID {
 	return u.pulls[project.ImageName(u.p.Name, s)]
 }

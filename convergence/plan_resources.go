@@ -10,7 +10,7 @@ import (
 )
 
 // network plans network key and returns the ID its users wait for.
-func (u *upPlanner) network(key string) (string, error) {
+func (u *upPlanner) network(key string) (ActionID, error) {
 	n, ok := u.p.Networks[key]
 	if !ok {
 		return "", fmt.Errorf("network %q is not defined", key)
@@ -36,11 +36,11 @@ func (u *upPlanner) network(key string) (string, error) {
 	}
 	u.warn(NetworkSpecWarnings(key, n)...)
 	create := Action{Kind: CreateNetwork, Resource: n.Name, Network: &spec, Reason: reason}
-	if exists && !u.b.has("remove-network:"+n.Name) {
+	if exists && !u.b.has(RemoveNetwork.ID(n.Name)) {
 		// As docker compose does: the network is made again, and its
 		// containers are disconnected before and reconnected after.
 		rm := u.b.add(Action{Kind: RemoveNetwork, Resource: n.Name, Target: got.ID, Reason: reason})
-		create.After = []string{rm.ID}
+		create.After = []ActionID{rm.ID}
 		u.networksMadeAgain = append(u.networksMadeAgain, n.Name)
 	}
 	return u.b.add(create).ID, nil
@@ -58,21 +58,21 @@ func (u *upPlanner) reconnect() {
 				continue
 			}
 			svc := c.Labels[LabelService]
-			disc := u.b.add(Action{ID: "disconnect:" + c.Name + ":" + net, Kind: DisconnectNetwork, Resource: net,
+			disc := u.b.add(Action{ID: DisconnectNetwork.ID(c.Name + ":" + net), Kind: DisconnectNetwork, Resource: net,
 				Target: c.ID, ContainerName: c.Name, Service: svc, Reason: reason})
-			u.b.add(Action{ID: "remove-network:" + net, After: []string{disc.ID}})
+			u.b.wait(RemoveNetwork.ID(net), disc.ID)
 			if u.removes(c) {
-				u.b.add(Action{ID: "remove:" + c.Name, After: []string{disc.ID}})
+				u.b.wait(RemoveContainer.ID(c.Name), disc.ID)
 				continue
 			}
 			wasRunning := u.b.stop(c, svc, reason, nil)
-			u.b.add(Action{ID: disc.ID, After: []string{wasRunning}})
+			u.b.wait(disc.ID, wasRunning)
 			ep := u.endpoint(c, net)
-			conn := u.b.add(Action{ID: "connect:" + c.Name + ":" + net, Kind: ConnectNetwork, Resource: net, Target: c.ID,
-				ContainerName: c.Name, Service: svc, Endpoint: &ep, After: []string{"create-network:" + net}, Reason: reason})
-			if wasRunning != "" || u.b.has("start:"+c.Name) {
-				u.b.add(Action{ID: "start:" + c.Name, Kind: StartContainer, Resource: c.Name, Service: svc, Target: c.ID,
-					After: []string{conn.ID}, Reason: reason})
+			conn := u.b.add(Action{ID: ConnectNetwork.ID(c.Name + ":" + net), Kind: ConnectNetwork, Resource: net, Target: c.ID,
+				ContainerName: c.Name, Service: svc, Endpoint: &ep, After: []ActionID{CreateNetwork.ID(net)}, Reason: reason})
+			if wasRunning != "" || u.b.has(StartContainer.ID(c.Name)) {
+				u.b.add(Action{ID: StartContainer.ID(c.Name), Kind: StartContainer, Resource: c.Name, Service: svc, Target: c.ID,
+					After: []ActionID{conn.ID}, Reason: reason})
 			}
 		}
 	}
@@ -81,7 +81,7 @@ func (u *upPlanner) reconnect() {
 // removes reports whether the plan removes container c (a recreate, a
 // scale down, an orphan).
 func (u *upPlanner) removes(c engine.Container) bool {
-	a, ok := u.b.actions["remove:"+c.Name]
+	a, ok := u.b.actions[RemoveContainer.ID(c.Name)]
 	return ok && a.Target == c.ID
 }
 
@@ -102,7 +102,7 @@ func (u *upPlanner) endpoint(c engine.Container, net string) engine.EndpointSpec
 }
 
 // volume plans volume key and returns the ID its users wait for.
-func (u *upPlanner) volume(key string) (string, error) {
+func (u *upPlanner) volume(key string) (ActionID, error) {
 	v, ok := u.p.Volumes[key]
 	if !ok {
 		return "", fmt.Errorf("volume %q is not defined", key)
@@ -126,7 +126,7 @@ func (u *upPlanner) volume(key string) (string, error) {
 	create := Action{Kind: CreateVolume, Resource: v.Name, Volume: &spec, Reason: reason}
 	if exists {
 		rm := u.b.add(Action{Kind: RemoveVolume, Resource: v.Name, Target: v.Name, Reason: reason})
-		create.After = []string{rm.ID}
+		create.After = []ActionID{rm.ID}
 	}
 	return u.b.add(create).ID, nil
 }
@@ -173,7 +173,7 @@ func (u *upPlanner) releaseVolumes() error {
 			held = append(held, c.Name+" uses volume "+v)
 			continue
 		}
-		u.b.add(Action{ID: "remove-volume:" + v, After: []string{"remove:" + c.Name}})
+		u.b.wait(RemoveVolume.ID(v), RemoveContainer.ID(c.Name))
 	}
 	if len(held) > 0 {
 		sort.Strings(held)

@@ -63,8 +63,8 @@ type UpOptions struct {
 // PlanUp computes what `up` must do to make the engine match p. It makes no
 // engine call: o is the snapshot, opts the user's choices.
 func PlanUp(p *types.Project, g *project.Graph, o *Observed, opts UpOptions) (*Plan, error) {
-	u := &upPlanner{p: p, g: g, o: o, opts: opts, b: newBuilder(), recreated: map[string][]string{},
-		replaced: map[string]bool{}, refs: map[string]*RefHash{}, renamed: map[string]string{}, pulls: map[string]string{},
+	u := &upPlanner{p: p, g: g, o: o, opts: opts, b: newBuilder(), recreated: map[string][]ActionID{},
+		replaced: map[string]bool{}, refs: map[string]*RefHash{}, renamed: map[string]ActionID{}, pulls: map[string]ActionID{},
 		volumesMadeAgain: map[string]bool{}}
 	selected, err := u.selection()
 	if err != nil {
@@ -85,7 +85,10 @@ func PlanUp(p *types.Project, g *project.Graph, o *Observed, opts UpOptions) (*P
 	if err := u.releaseVolumes(); err != nil {
 		return nil, err
 	}
-	plan := u.b.plan()
+	plan, err := u.b.plan()
+	if err != nil {
+		return nil, err
+	}
 	plan.Warnings = append(plan.Warnings, u.warnings...)
 	return plan, nil
 }
@@ -99,7 +102,7 @@ type upPlanner struct {
 	// recreated lists, per service, the stop actions of the containers this
 	// plan replaces, so that dependents declared with `restart: true` stop
 	// before them and start again after.
-	recreated map[string][]string
+	recreated map[string][]ActionID
 	// replaced names the services whose first container gets a new id:
 	// the container a service: reference resolves to.
 	replaced map[string]bool
@@ -109,7 +112,7 @@ type upPlanner struct {
 	// renamed maps a container's final name to the action that gives it
 	// that name back after an interrupted recreate: whatever this plan
 	// does to that container must wait for it.
-	renamed map[string]string
+	renamed map[string]ActionID
 	// networksMadeAgain lists the networks this plan removes and creates
 	// again (their configuration changed): every container attached to one
 	// is disconnected first and, unless replaced anyway, reconnected after.
@@ -121,7 +124,7 @@ type upPlanner struct {
 	warnings         []string
 	// pulls maps an image reference to the action that pulls it: the
 	// creates of containers running it wait for it (see images).
-	pulls map[string]string
+	pulls map[string]ActionID
 }
 
 func (u *upPlanner) selection() ([]string, error) {
@@ -160,7 +163,7 @@ func (u *upPlanner) service(s types.ServiceConfig, selected []string) error {
 			return err
 		}
 	}
-	u.b.add(Action{ID: "started:" + s.Name, Kind: ServiceStarted, Resource: s.Name, Service: s.Name, After: u.startIDs(s.Name)})
+	u.b.add(Action{ID: ServiceStarted.ID(s.Name), Kind: ServiceStarted, Resource: s.Name, Service: s.Name, After: u.startIDs(s.Name)})
 	return nil
 }
 
@@ -213,7 +216,7 @@ func firstContainer(containers map[int]engine.Container, fallback ContainerRef) 
 // container plans container n of s: create, recreate, start, or nothing.
 // first is the lowest number the service keeps: the container service:
 // references resolve to.
-func (u *upPlanner) container(s types.ServiceConfig, n int, hash string, first int, c engine.Container, resources, selected []string) error {
+func (u *upPlanner) container(s types.ServiceConfig, n int, hash string, first int, c engine.Container, resources []ActionID, selected []string) error {
 	name := ContainerName(u.p.Name, s, n)
 	// Dependencies are planned only for containers that start: an unchanged
 	// running one must not wait on (or be held up by) its dependencies.
@@ -223,13 +226,13 @@ func (u *upPlanner) container(s types.ServiceConfig, n int, hash string, first i
 	}
 	switch {
 	case c.ID == "":
-		ready, err := u.create(s, n, name, name, nil, append(resources, u.createDependencies(s)...), "new container")
+		ready, err := u.create(s, n, name, name, nil, resources, "new container")
 		if err != nil {
 			return err
 		}
 		u.start(s, n, name, "", append(u.startDependencies(s, selected), ready...), "new container")
 	case reason != "":
-		u.recreated[s.Name] = append(u.recreated[s.Name], "stop:"+name)
+		u.recreated[s.Name] = append(u.recreated[s.Name], StopContainer.ID(name))
 		return u.recreate(s, n, name, c, resources, u.startDependencies(s, selected), reason)
 	case c.State == engine.StateRunning:
 		u.restartAfterDependencies(s, n, name, c, selected)
@@ -247,7 +250,7 @@ func (u *upPlanner) startExisting(s types.ServiceConfig, existing map[int]engine
 			u.start(s, n, c.Name, c.ID, after, "was "+string(c.State))
 		}
 	}
-	u.b.add(Action{ID: "started:" + s.Name, Kind: ServiceStarted, Resource: s.Name, Service: s.Name, After: u.startIDs(s.Name)})
+	u.b.add(Action{ID: ServiceStarted.ID(s.Name), Kind: ServiceStarted, Resource: s.Name, Service: s.Name, After: u.startIDs(s.Name)})
 }
 
 // recreateReason says why container c of s must be replaced, "" if not.
@@ -293,10 +296,10 @@ func (u *upPlanner) restartAfterDependencies(s types.ServiceConfig, n int, name 
 		return
 	}
 	reason := "dependency " + strings.Join(deps, ", ") + " recreated; depends_on restart: true"
-	stop := u.b.add(Action{ID: "stop:" + name, Kind: StopContainer, Resource: name, Service: s.Name, Number: n, Target: c.ID, After: []string{u.renamed[name]}, Reason: reason})
+	stop := u.b.add(Action{ID: StopContainer.ID(name), Kind: StopContainer, Resource: name, Service: s.Name, Number: n, Target: c.ID, After: []ActionID{u.renamed[name]}, Reason: reason})
 	for _, dep := range deps {
 		for _, old := range u.recreated[dep] {
-			u.b.add(Action{ID: old, After: []string{stop.ID}}) // merges into the planned stop
+			u.b.wait(old, stop.ID)
 		}
 	}
 	u.start(s, n, name, c.ID, append(u.startDependencies(s, selected), stop.ID), reason)
@@ -322,7 +325,7 @@ func (u *upPlanner) forced(service string) string {
 
 // recreate replaces c without losing it before its successor exists:
 // create under a temporary name, stop and remove the old one, rename.
-func (u *upPlanner) recreate(s types.ServiceConfig, n int, name string, c engine.Container, resources, startAfter []string, reason string) error {
+func (u *upPlanner) recreate(s types.ServiceConfig, n int, name string, c engine.Container, resources, startAfter []ActionID, reason string) error {
 	if u.mountsVolumeMadeAgain(c) != "" {
 		return u.replaceAfterRemoval(s, n, name, c, resources, startAfter, reason)
 	}
@@ -335,14 +338,14 @@ func (u *upPlanner) recreate(s types.ServiceConfig, n int, name string, c engine
 	if !u.opts.RenewAnonVolumes {
 		inherit = anonymousMounts(c)
 	}
-	ready, err := u.create(s, n, name, tmp, inherit, append(resources, u.createDependencies(s)...), reason)
+	ready, err := u.create(s, n, name, tmp, inherit, resources, reason)
 	if err != nil {
 		return err
 	}
-	u.b.add(Action{ID: "stop:" + name, Kind: StopContainer, Resource: name, Service: s.Name, Number: n, Target: c.ID, After: []string{"create:" + name, u.renamed[name]}, Reason: reason})
-	u.b.add(Action{ID: "remove:" + name, Kind: RemoveContainer, Resource: name, Service: s.Name, Number: n, Target: c.ID, After: []string{"stop:" + name}, Reason: reason})
-	u.b.add(Action{ID: "rename:" + name, Kind: RenameContainer, Resource: tmp, NewName: name, Service: s.Name, Number: n, After: append(ready, "remove:"+name), Reason: reason})
-	u.start(s, n, name, "", append(startAfter, "rename:"+name), reason)
+	u.b.add(Action{ID: StopContainer.ID(name), Kind: StopContainer, Resource: name, Service: s.Name, Number: n, Target: c.ID, After: []ActionID{CreateContainer.ID(name), u.renamed[name]}, Reason: reason})
+	u.b.add(Action{ID: RemoveContainer.ID(name), Kind: RemoveContainer, Resource: name, Service: s.Name, Number: n, Target: c.ID, After: []ActionID{StopContainer.ID(name)}, Reason: reason})
+	u.b.add(Action{ID: RenameContainer.ID(name), Kind: RenameContainer, Resource: tmp, NewName: name, Service: s.Name, Number: n, After: append(ready, RemoveContainer.ID(name)), Reason: reason})
+	u.start(s, n, name, "", append(startAfter, RenameContainer.ID(name)), reason)
 	return nil
 }
 
@@ -350,10 +353,10 @@ func (u *upPlanner) recreate(s types.ServiceConfig, n int, name string, c engine
 // volume can only go once c is gone, and the successor needs the new
 // volume, so here the old container goes first. The user agreed to lose
 // the volume's data, so nothing is lost that a successor could have kept.
-func (u *upPlanner) replaceAfterRemoval(s types.ServiceConfig, n int, name string, c engine.Container, resources, startAfter []string, reason string) error {
-	u.b.add(Action{ID: "stop:" + name, Kind: StopContainer, Resource: name, Service: s.Name, Number: n, Target: c.ID, After: []string{u.renamed[name]}, Reason: reason})
-	remove := u.b.add(Action{ID: "remove:" + name, Kind: RemoveContainer, Resource: name, Service: s.Name, Number: n, Target: c.ID, After: []string{"stop:" + name}, Reason: reason})
-	ready, err := u.create(s, n, name, name, anonymousMounts(c), append(resources, append(u.createDependencies(s), remove.ID)...), reason)
+func (u *upPlanner) replaceAfterRemoval(s types.ServiceConfig, n int, name string, c engine.Container, resources, startAfter []ActionID, reason string) error {
+	u.b.add(Action{ID: StopContainer.ID(name), Kind: StopContainer, Resource: name, Service: s.Name, Number: n, Target: c.ID, After: []ActionID{u.renamed[name]}, Reason: reason})
+	remove := u.b.add(Action{ID: RemoveContainer.ID(name), Kind: RemoveContainer, Resource: name, Service: s.Name, Number: n, Target: c.ID, After: []ActionID{StopContainer.ID(name)}, Reason: reason})
+	ready, err := u.create(s, n, name, name, anonymousMounts(c), append(resources, remove.ID), reason)
 	if err != nil {
 		return err
 	}
@@ -361,12 +364,13 @@ func (u *upPlanner) replaceAfterRemoval(s types.ServiceConfig, n int, name strin
 	return nil
 }
 
-// create plans the container's creation, and the connection of its extra
+// create plans the container's creation (after the actions in after, and
+// those of createDependencies the plan has), and the connection of its extra
 // networks, and returns the IDs its start must wait for.
-func (u *upPlanner) create(s types.ServiceConfig, n int, name, createAs string, inherit []engine.Mount, after []string, reason string) ([]string, error) {
-	a := Action{ID: "create:" + name, Kind: CreateContainer, Resource: createAs, Service: s.Name, Number: n,
+func (u *upPlanner) create(s types.ServiceConfig, n int, name, createAs string, inherit []engine.Mount, after []ActionID, reason string) ([]ActionID, error) {
+	a := Action{ID: CreateContainer.ID(name), Kind: CreateContainer, Resource: createAs, Service: s.Name, Number: n,
 		After: append(after, u.pullOf(s)), Reason: reason, RefHash: u.refs[s.Name]}
-	ready := []string{a.ID}
+	ready := []ActionID{a.ID}
 	if u.opts.Spec != nil {
 		res, err := u.opts.Spec(s, n, createAs, inherit)
 		if err != nil {
@@ -376,12 +380,13 @@ func (u *upPlanner) create(s types.ServiceConfig, n int, name, createAs string, 
 		u.warn(res.Warnings...)
 		for _, x := range res.Extra {
 			ep := x.Endpoint
-			c := u.b.add(Action{ID: "connect:" + name + ":" + x.Network, Kind: ConnectNetwork, Resource: x.Network,
-				ContainerName: name, Service: s.Name, Number: n, Endpoint: &ep, After: []string{a.ID}, Reason: "engine API before 1.44"})
+			c := u.b.add(Action{ID: ConnectNetwork.ID(name + ":" + x.Network), Kind: ConnectNetwork, Resource: x.Network,
+				ContainerName: name, Service: s.Name, Number: n, Endpoint: &ep, After: []ActionID{a.ID}, Reason: "engine API before 1.44"})
 			ready = append(ready, c.ID)
 		}
 	}
 	u.b.add(a)
+	u.b.waitIfPlanned(a.ID, u.createDependencies(s)...)
 	return ready, nil
 }
 
@@ -394,16 +399,16 @@ func (u *upPlanner) warn(ws ...string) {
 	}
 }
 
-func (u *upPlanner) start(s types.ServiceConfig, n int, name, target string, after []string, reason string) {
+func (u *upPlanner) start(s types.ServiceConfig, n int, name, target string, after []ActionID, reason string) {
 	if u.opts.NoStart {
 		return
 	}
-	u.b.add(Action{ID: "start:" + name, Kind: StartContainer, Resource: name, Service: s.Name, Number: n, Target: target, After: append(after, u.renamed[name]), Reason: reason})
+	u.b.add(Action{ID: StartContainer.ID(name), Kind: StartContainer, Resource: name, Service: s.Name, Number: n, Target: target, After: append(after, u.renamed[name]), Reason: reason})
 }
 
 // startIDs lists the start actions planned so far for service.
-func (u *upPlanner) startIDs(service string) []string {
-	var ids []string
+func (u *upPlanner) startIDs(service string) []ActionID {
+	var ids []ActionID
 	for _, id := range u.b.order {
 		if a := u.b.actions[id]; a.Kind == StartContainer && a.Service == service {
 			ids = append(ids, id)
@@ -414,24 +419,24 @@ func (u *upPlanner) startIDs(service string) []string {
 
 // startDependencies turns depends_on conditions into plan edges: a start
 // waits for its dependencies' starts, health or completion.
-func (u *upPlanner) startDependencies(s types.ServiceConfig, selected []string) []string {
+func (u *upPlanner) startDependencies(s types.ServiceConfig, selected []string) []ActionID {
 	if u.opts.NoStart {
 		return nil // nothing starts, so nothing waits (create, up --no-start)
 	}
-	var after []string
+	var after []ActionID
 	for _, e := range u.g.Dependencies(s.Name) {
 		if !contains(selected, e.To) {
 			continue // --no-deps: what is not brought up is not waited for
 		}
 		switch e.Condition {
 		case types.ServiceConditionHealthy:
-			u.b.add(Action{ID: "wait-healthy:" + e.To, Kind: WaitHealthy, Resource: e.To, Service: e.To, After: []string{"started:" + e.To}, Optional: !e.Required})
-			after = append(after, "wait-healthy:"+e.To)
+			u.b.add(Action{ID: WaitHealthy.ID(e.To), Kind: WaitHealthy, Resource: e.To, Service: e.To, After: []ActionID{ServiceStarted.ID(e.To)}, Optional: !e.Required})
+			after = append(after, WaitHealthy.ID(e.To))
 		case types.ServiceConditionCompletedSuccessfully:
-			u.b.add(Action{ID: "wait-completed:" + e.To, Kind: WaitCompleted, Resource: e.To, Service: e.To, After: []string{"started:" + e.To}, Optional: !e.Required})
-			after = append(after, "wait-completed:"+e.To)
+			u.b.add(Action{ID: WaitCompleted.ID(e.To), Kind: WaitCompleted, Resource: e.To, Service: e.To, After: []ActionID{ServiceStarted.ID(e.To)}, Optional: !e.Required})
+			after = append(after, WaitCompleted.ID(e.To))
 		default:
-			after = append(after, "started:"+e.To)
+			after = append(after, ServiceStarted.ID(e.To))
 		}
 	}
 	return after
@@ -440,27 +445,27 @@ func (u *upPlanner) startDependencies(s types.ServiceConfig, selected []string) 
 // createDependencies: a container that shares another's namespaces or
 // volumes, or links to it, can only be created once that one runs. Plain
 // depends_on does not hold creation back, so a chain creates in parallel.
-func (u *upPlanner) createDependencies(s types.ServiceConfig) []string {
-	var after []string
+func (u *upPlanner) createDependencies(s types.ServiceConfig) []ActionID {
+	var after []ActionID
 	for _, e := range u.g.Dependencies(s.Name) {
 		if e.Kind == project.DependsOn {
 			continue
 		}
-		after = append(after, "started:"+e.To)
+		after = append(after, ServiceStarted.ID(e.To))
 		if sharesContainer(e.Kind) {
 			// The container it names must exist under its final name even
 			// when nothing starts (create, up --no-start); plan() drops
 			// whichever of these the plan does not have.
 			first := ContainerName(u.p.Name, u.p.Services[e.To], 1)
-			after = append(after, "create:"+first, "rename:"+first)
+			after = append(after, CreateContainer.ID(first), RenameContainer.ID(first))
 		}
 	}
 	return after
 }
 
 // resources plans the networks and volumes s uses and returns their IDs.
-func (u *upPlanner) resources(s types.ServiceConfig) ([]string, error) {
-	var ids []string
+func (u *upPlanner) resources(s types.ServiceConfig) ([]ActionID, error) {
+	var ids []ActionID
 	for _, key := range sortedKeys(s.Networks) {
 		id, err := u.network(key)
 		if err != nil {
@@ -493,7 +498,7 @@ func (u *upPlanner) scale(s types.ServiceConfig, existing map[int]engine.Contain
 	})
 	if len(numbers) > want {
 		for _, n := range numbers[want:] {
-			u.b.stopAndRemove(existing[n], s.Name, "scaled down to "+strconv.Itoa(want), []string{u.renamed[existing[n].Name]}, false)
+			u.b.stopAndRemove(existing[n], s.Name, "scaled down to "+strconv.Itoa(want), []ActionID{u.renamed[existing[n].Name]}, false)
 		}
 		numbers = numbers[:want]
 	}
@@ -525,7 +530,7 @@ func (u *upPlanner) finishRecreates(s types.ServiceConfig) map[int]engine.Contai
 			continue
 		}
 		name := ContainerName(u.p.Name, s, n)
-		a := u.b.add(Action{ID: "rename:" + c.Name, Kind: RenameContainer, Resource: c.Name, NewName: name, Target: c.ID,
+		a := u.b.add(Action{ID: RenameContainer.ID(c.Name), Kind: RenameContainer, Resource: c.Name, NewName: name, Target: c.ID,
 			Service: s.Name, Number: n, Reason: "finishing an interrupted recreate"})
 		u.renamed[name] = a.ID
 		c.Name = name
