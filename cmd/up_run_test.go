@@ -1,0 +1,227 @@
+package cmd
+
+import (
+	"maps"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/berth-compose/berth/convergence"
+	"github.com/berth-compose/berth/engine/enginetest"
+)
+
+// runYAML is the project of the run-path tests: a dependency, a named
+// volume, an anonymous one and a network of its own.
+const runYAML = `
+name: run
+services:
+  web: {image: busybox, depends_on: [db], volumes: [/cache]}
+  db: {image: busybox, volumes: [data:/data]}
+  worker: {image: busybox, networks: [back]}
+networks:
+  back:
+volumes:
+  data:
+`
+
+const (
+	allRunning  = "run-db-1=running run-web-1=running run-worker-1=running"
+	allCreated  = "run-db-1=created run-web-1=created run-worker-1=created"
+	runNetworks = "network:run_back network:run_default"
+)
+
+// runResources are the networks and named volume of runYAML, with the
+// anonymous volumes of web left out: their names are random.
+func runResources(fake *enginetest.Fake) string {
+	var named []string
+	for _, r := range strings.Fields(resourceNames(fake)) {
+		if !isAnonymousVolume(r) {
+			named = append(named, r)
+		}
+	}
+	return strings.Join(named, " ")
+}
+
+func isAnonymousVolume(resource string) bool {
+	name, ok := strings.CutPrefix(resource, "volume:")
+	return ok && len(name) == 64 && strings.Trim(name, "0123456789abcdef") == ""
+}
+
+// recreated names the containers whose id differs from before, sorted.
+func recreated(before, after map[string]string) []string {
+	var names []string
+	for name, id := range after {
+		if old, ok := before[name]; ok && old != id {
+			names = append(names, name)
+		}
+	}
+	slices.Sort(names)
+	return names
+}
+
+type runCase struct {
+	name      string
+	before    [][]string // steps that must succeed first, on the same engine
+	args      []string
+	wantCode  int
+	want      string   // containers after, as states gives them
+	resources string   // networks and named volumes after
+	recreated []string // containers of before with a new id after
+	out       string   // in stdout or stderr
+	noWrites  bool     // the command must not call any engine.Writer method
+	check     func(t *testing.T, fake *enginetest.Fake)
+}
+
+// run runs tc on a new engine with the busybox image.
+func (tc runCase) run(t *testing.T, yaml string) {
+	t.Helper()
+	fake := busyboxFake()
+	dir := projectIn(t, yaml)
+	for _, step := range tc.before {
+		mustRun(t, fake, dir, nil, step...)
+	}
+	ids, written := containerIDs(fake), len(writes(fake))
+	code, out, errOut := berthRun(t, fake, dir, nil, tc.args...)
+	if code != tc.wantCode {
+		t.Fatalf("berth %v: exit %d, want %d\nstdout: %s\nstderr: %s", tc.args, code, tc.wantCode, out, errOut)
+	}
+	if got := states(fake); got != tc.want {
+		t.Errorf("containers %q, want %q", got, tc.want)
+	}
+	if got := runResources(fake); got != tc.resources {
+		t.Errorf("networks and volumes %q, want %q", got, tc.resources)
+	}
+	if got := recreated(ids, containerIDs(fake)); !slices.Equal(got, tc.recreated) {
+		t.Errorf("recreated %v, want %v", got, tc.recreated)
+	}
+	if !strings.Contains(out+errOut, tc.out) {
+		t.Errorf("output %q, want it to contain %q", out+errOut, tc.out)
+	}
+	if w := writes(fake)[written:]; tc.noWrites && len(w) > 0 {
+		t.Errorf("berth %v changed the engine: %v", tc.args, w)
+	}
+	if tc.check != nil {
+		tc.check(t, fake)
+	}
+}
+
+func TestUpRun(t *testing.T) {
+	up := [][]string{{"up", "-d"}}
+	tests := []runCase{
+		{name: "up -d creates and starts everything", args: []string{"up", "-d"},
+			want: allRunning, resources: runNetworks + " volume:run_data", out: "Container run-web-1  Started",
+			check: func(t *testing.T, fake *enginetest.Fake) {
+				wantLabels(t, fake, "run-web-1", map[string]string{
+					convergence.LabelProject: "run", convergence.LabelService: "web",
+					convergence.LabelContainerNumber: "1", convergence.LabelOneoff: "False",
+				})
+				wantNetworks(t, fake, "run-web-1", "run_default")
+				wantNetworks(t, fake, "run-worker-1", "run_back")
+				wantMount(t, fake, "run-db-1", "/data", "run_data")
+			}},
+		{name: "up without -d runs detached and says so", args: []string{"up"},
+			want: allRunning, resources: runNetworks + " volume:run_data", out: "running detached"},
+		{name: "--scale", args: []string{"up", "-d", "--scale", "web=3"},
+			want:      "run-db-1=running run-web-1=running run-web-2=running run-web-3=running run-worker-1=running",
+			resources: runNetworks + " volume:run_data",
+			check: func(t *testing.T, fake *enginetest.Fake) {
+				wantLabels(t, fake, "run-web-3", map[string]string{convergence.LabelContainerNumber: "3"})
+			}},
+		{name: "--scale down keeps the lowest numbers", before: [][]string{{"up", "-d", "--scale", "web=3"}},
+			args: []string{"up", "-d", "--scale", "web=1"}, want: allRunning, resources: runNetworks + " volume:run_data"},
+		{name: "--scale 0", args: []string{"up", "-d", "--scale", "web=0"},
+			want: "run-db-1=running run-worker-1=running", resources: runNetworks + " volume:run_data"},
+		{name: "--no-start", args: []string{"up", "--no-start"},
+			want: allCreated, resources: runNetworks + " volume:run_data"},
+		{name: "a service brings its dependencies", args: []string{"up", "-d", "web"},
+			want: "run-db-1=running run-web-1=running", resources: "network:run_default volume:run_data"},
+		{name: "--no-deps brings the service alone", args: []string{"up", "-d", "--no-deps", "web"},
+			want: "run-web-1=running", resources: "network:run_default"},
+		{name: "up again changes nothing", before: up, args: []string{"up", "-d"},
+			want: allRunning, resources: runNetworks + " volume:run_data"},
+		{name: "--force-recreate", before: up, args: []string{"up", "-d", "--force-recreate"},
+			want: allRunning, resources: runNetworks + " volume:run_data",
+			recreated: []string{"run-db-1", "run-web-1", "run-worker-1"}},
+		{name: "--force-recreate of one service", before: up, args: []string{"up", "-d", "--force-recreate", "--no-deps", "worker"},
+			want: allRunning, resources: runNetworks + " volume:run_data", recreated: []string{"run-worker-1"}},
+		{name: "up starts what is stopped", before: [][]string{{"up", "-d"}, {"stop"}}, args: []string{"up", "-d"},
+			want: allRunning, resources: runNetworks + " volume:run_data"},
+		{name: "--dry-run prints the plan", args: []string{"--dry-run", "up", "-d"}, noWrites: true,
+			out: "create:run-web-1 [after create-network:run_default]"},
+		{name: "--dry-run --scale over a running project", before: up, args: []string{"--dry-run", "up", "-d", "--scale", "web=2"},
+			want: allRunning, resources: runNetworks + " volume:run_data", noWrites: true, out: "create:run-web-2"},
+		{name: "--dry-run --force-recreate", before: up, args: []string{"--dry-run", "up", "-d", "--force-recreate"},
+			want: allRunning, resources: runNetworks + " volume:run_data", noWrites: true, out: "run-web-1"},
+		{name: "create", args: []string{"create"}, want: allCreated, resources: runNetworks + " volume:run_data"},
+		{name: "create --scale", args: []string{"create", "--scale", "worker=2"},
+			want: allCreated + " run-worker-2=created", resources: runNetworks + " volume:run_data"},
+		{name: "create leaves running containers running", before: up, args: []string{"create"},
+			want: allRunning, resources: runNetworks + " volume:run_data"},
+		{name: "create --force-recreate leaves them created", before: up, args: []string{"create", "--force-recreate", "worker"},
+			want:      "run-db-1=running run-web-1=running run-worker-1=created",
+			resources: runNetworks + " volume:run_data", recreated: []string{"run-worker-1"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) { tt.run(t, runYAML) })
+	}
+}
+
+func TestUpRefusals(t *testing.T) {
+	tests := []runCase{
+		{name: "--force-recreate with --no-recreate", args: []string{"up", "-d", "--force-recreate", "--no-recreate"},
+			wantCode: 1, out: "incompatible"},
+		{name: "--always-recreate-deps with --no-recreate", args: []string{"up", "-d", "--always-recreate-deps", "--no-recreate"},
+			wantCode: 1, out: "incompatible"},
+		{name: "--scale without a number", args: []string{"up", "-d", "--scale", "web"}, wantCode: 1, out: `invalid --scale "web"`},
+		{name: "--scale below zero", args: []string{"up", "-d", "--scale", "web=-1"}, wantCode: 1, out: `invalid --scale "web=-1"`},
+		{name: "--pull of an unknown policy", args: []string{"up", "-d", "--pull", "always"}, wantCode: 1, out: `invalid --pull "always"`},
+		{name: "scale without a number", args: []string{"scale", "web"}, wantCode: 1, out: `invalid --scale "web"`},
+		{name: "scale with nothing to scale", args: []string{"scale"}, wantCode: 1, out: "requires at least 1 arg"},
+	}
+	for _, tt := range tests {
+		tt.noWrites = true
+		t.Run(tt.name, func(t *testing.T) { tt.run(t, runYAML) })
+	}
+}
+
+func TestUpPullNever(t *testing.T) {
+	fake := enginetest.New() // without busybox
+	code, _, errOut := berthRun(t, fake, projectIn(t, runYAML), nil, "up", "-d", "--pull", "never")
+	if code != 1 || !strings.Contains(errOut, "pulling is disabled") {
+		t.Errorf("exit %d, stderr %q; want a refusal that says pulling is disabled", code, errOut)
+	}
+	if w := writes(fake); len(w) > 0 {
+		t.Errorf("up --pull never with no image changed the engine: %v", w)
+	}
+}
+
+func wantLabels(t *testing.T, fake *enginetest.Fake, container string, want map[string]string) {
+	t.Helper()
+	labels := mustContainer(t, fake, container).Labels
+	for k, v := range want {
+		if labels[k] != v {
+			t.Errorf("%s: label %s = %q, want %q (labels: %v)", container, k, labels[k], v, slices.Sorted(maps.Keys(labels)))
+		}
+	}
+}
+
+func wantNetworks(t *testing.T, fake *enginetest.Fake, container string, want ...string) {
+	t.Helper()
+	got := slices.Sorted(slices.Values(mustContainer(t, fake, container).Networks))
+	if !slices.Equal(got, want) {
+		t.Errorf("%s: networks %v, want %v", container, got, want)
+	}
+}
+
+func wantMount(t *testing.T, fake *enginetest.Fake, container, dest, volume string) {
+	t.Helper()
+	for _, m := range mustContainer(t, fake, container).Mounts {
+		if m.Destination == dest {
+			if m.Name != volume {
+				t.Errorf("%s: %s mounts %q, want volume %q", container, dest, m.Name, volume)
+			}
+			return
+		}
+	}
+	t.Errorf("%s: nothing mounted at %s", container, dest)
+}
