@@ -180,11 +180,9 @@ func (s *stopTimeouts) StopContainer(ctx context.Context, id string, timeout *ti
 	return s.Fake.StopContainer(ctx, id, timeout)
 }
 
-// of is the timeout the named container was last stopped with ("" when it
-// never was).
-func (s *stopTimeouts) of(t *testing.T, name string) string {
-	t.Helper()
-	id := mustContainer(t, s.Fake, name).ID
+// of is the timeout the container with id was last stopped with ("" when
+// it never was).
+func (s *stopTimeouts) of(id string) string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.byID[id]

@@ -1,7 +1,10 @@
 package cmd
 
 import (
+	"fmt"
 	"maps"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -28,23 +31,32 @@ const (
 	allRunning  = "run-db-1=running run-web-1=running run-worker-1=running"
 	allCreated  = "run-db-1=created run-web-1=created run-worker-1=created"
 	runNetworks = "network:run_back network:run_default"
+	// allResources are runYAML's, with web-1's anonymous volume.
+	allResources = runNetworks + " volume:run_data anonymous:1"
 )
 
-// runResources are the networks and named volume of runYAML, with the
-// anonymous volumes of web left out: their names are random.
+// runResources lists the networks and volumes, with the anonymous volumes
+// (web's /cache) counted rather than named: their names are random.
 func runResources(fake *enginetest.Fake) string {
 	var named []string
+	anonymous := 0
 	for _, r := range strings.Fields(resourceNames(fake)) {
-		if !isAnonymousVolume(r) {
-			named = append(named, r)
+		if name, ok := strings.CutPrefix(r, "volume:"); ok && isAnonymousName(name) {
+			anonymous++
+			continue
 		}
+		named = append(named, r)
+	}
+	if anonymous > 0 {
+		named = append(named, fmt.Sprintf("anonymous:%d", anonymous))
 	}
 	return strings.Join(named, " ")
 }
 
-func isAnonymousVolume(resource string) bool {
-	name, ok := strings.CutPrefix(resource, "volume:")
-	return ok && len(name) == 64 && strings.Trim(name, "0123456789abcdef") == ""
+// isAnonymousName reports whether a volume is named as the engine names
+// anonymous ones: 64 hex digits.
+func isAnonymousName(name string) bool {
+	return len(name) == 64 && strings.Trim(name, "0123456789abcdef") == ""
 }
 
 // recreated names the containers whose id differs from before, sorted.
@@ -62,6 +74,7 @@ func recreated(before, after map[string]string) []string {
 type runCase struct {
 	name      string
 	before    [][]string // steps that must succeed first, on the same engine
+	edit      string     // when set, the compose file after the before steps
 	args      []string
 	wantCode  int
 	want      string   // containers after, as states gives them
@@ -79,6 +92,11 @@ func (tc runCase) run(t *testing.T, yaml string) {
 	dir := projectIn(t, yaml)
 	for _, step := range tc.before {
 		mustRun(t, fake, dir, nil, step...)
+	}
+	if tc.edit != "" {
+		if err := os.WriteFile(filepath.Join(dir, "compose.yaml"), []byte(tc.edit), 0o644); err != nil {
+			t.Fatal(err)
+		}
 	}
 	ids, written := containerIDs(fake), len(writes(fake))
 	code, out, errOut := berthRun(t, fake, dir, nil, tc.args...)
@@ -109,7 +127,7 @@ func TestUpRun(t *testing.T) {
 	up := [][]string{{"up", "-d"}}
 	tests := []runCase{
 		{name: "up -d creates and starts everything", args: []string{"up", "-d"},
-			want: allRunning, resources: runNetworks + " volume:run_data", out: "Container run-web-1  Started",
+			want: allRunning, resources: allResources, out: "Container run-web-1  Started",
 			check: func(t *testing.T, fake *enginetest.Fake) {
 				wantLabels(t, fake, "run-web-1", map[string]string{
 					convergence.LabelProject: "run", convergence.LabelService: "web",
@@ -120,46 +138,51 @@ func TestUpRun(t *testing.T) {
 				wantMount(t, fake, "run-db-1", "/data", "run_data")
 			}},
 		{name: "up without -d runs detached and says so", args: []string{"up"},
-			want: allRunning, resources: runNetworks + " volume:run_data", out: "running detached"},
+			want: allRunning, resources: allResources, out: "running detached"},
 		{name: "--scale", args: []string{"up", "-d", "--scale", "web=3"},
 			want:      "run-db-1=running run-web-1=running run-web-2=running run-web-3=running run-worker-1=running",
-			resources: runNetworks + " volume:run_data",
+			resources: runNetworks + " volume:run_data anonymous:3",
 			check: func(t *testing.T, fake *enginetest.Fake) {
 				wantLabels(t, fake, "run-web-3", map[string]string{convergence.LabelContainerNumber: "3"})
 			}},
+		// The anonymous volumes of removed replicas stay, as with docker compose.
 		{name: "--scale down keeps the lowest numbers", before: [][]string{{"up", "-d", "--scale", "web=3"}},
-			args: []string{"up", "-d", "--scale", "web=1"}, want: allRunning, resources: runNetworks + " volume:run_data"},
+			args: []string{"up", "-d", "--scale", "web=1"}, want: allRunning, resources: runNetworks + " volume:run_data anonymous:3"},
 		{name: "--scale 0", args: []string{"up", "-d", "--scale", "web=0"},
 			want: "run-db-1=running run-worker-1=running", resources: runNetworks + " volume:run_data"},
 		{name: "--no-start", args: []string{"up", "--no-start"},
-			want: allCreated, resources: runNetworks + " volume:run_data"},
+			want: allCreated, resources: allResources},
 		{name: "a service brings its dependencies", args: []string{"up", "-d", "web"},
-			want: "run-db-1=running run-web-1=running", resources: "network:run_default volume:run_data"},
+			want: "run-db-1=running run-web-1=running", resources: "network:run_default volume:run_data anonymous:1"},
 		{name: "--no-deps brings the service alone", args: []string{"up", "-d", "--no-deps", "web"},
-			want: "run-web-1=running", resources: "network:run_default"},
+			want: "run-web-1=running", resources: "network:run_default anonymous:1"},
 		{name: "up again changes nothing", before: up, args: []string{"up", "-d"},
-			want: allRunning, resources: runNetworks + " volume:run_data"},
+			want: allRunning, resources: allResources},
 		{name: "--force-recreate", before: up, args: []string{"up", "-d", "--force-recreate"},
-			want: allRunning, resources: runNetworks + " volume:run_data",
+			want: allRunning, resources: allResources,
 			recreated: []string{"run-db-1", "run-web-1", "run-worker-1"}},
 		{name: "--force-recreate of one service", before: up, args: []string{"up", "-d", "--force-recreate", "--no-deps", "worker"},
-			want: allRunning, resources: runNetworks + " volume:run_data", recreated: []string{"run-worker-1"}},
+			want: allRunning, resources: allResources, recreated: []string{"run-worker-1"}},
+		// A recreate carries the anonymous volume over; -V gives a new one
+		// and leaves the old one behind.
+		{name: "--force-recreate -V", before: up, args: []string{"up", "-d", "--force-recreate", "-V", "--no-deps", "web"},
+			want: allRunning, resources: runNetworks + " volume:run_data anonymous:2", recreated: []string{"run-web-1"}},
 		{name: "up starts what is stopped", before: [][]string{{"up", "-d"}, {"stop"}}, args: []string{"up", "-d"},
-			want: allRunning, resources: runNetworks + " volume:run_data"},
+			want: allRunning, resources: allResources},
 		{name: "--dry-run prints the plan", args: []string{"--dry-run", "up", "-d"}, noWrites: true,
 			out: "create:run-web-1 [after create-network:run_default]"},
 		{name: "--dry-run --scale over a running project", before: up, args: []string{"--dry-run", "up", "-d", "--scale", "web=2"},
-			want: allRunning, resources: runNetworks + " volume:run_data", noWrites: true, out: "create:run-web-2"},
+			want: allRunning, resources: allResources, noWrites: true, out: "create:run-web-2"},
 		{name: "--dry-run --force-recreate", before: up, args: []string{"--dry-run", "up", "-d", "--force-recreate"},
-			want: allRunning, resources: runNetworks + " volume:run_data", noWrites: true, out: "run-web-1"},
-		{name: "create", args: []string{"create"}, want: allCreated, resources: runNetworks + " volume:run_data"},
+			want: allRunning, resources: allResources, noWrites: true, out: "run-web-1"},
+		{name: "create", args: []string{"create"}, want: allCreated, resources: allResources},
 		{name: "create --scale", args: []string{"create", "--scale", "worker=2"},
-			want: allCreated + " run-worker-2=created", resources: runNetworks + " volume:run_data"},
+			want: allCreated + " run-worker-2=created", resources: allResources},
 		{name: "create leaves running containers running", before: up, args: []string{"create"},
-			want: allRunning, resources: runNetworks + " volume:run_data"},
+			want: allRunning, resources: allResources},
 		{name: "create --force-recreate leaves them created", before: up, args: []string{"create", "--force-recreate", "worker"},
 			want:      "run-db-1=running run-web-1=running run-worker-1=created",
-			resources: runNetworks + " volume:run_data", recreated: []string{"run-worker-1"}},
+			resources: allResources, recreated: []string{"run-worker-1"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.run(t, runYAML) })
