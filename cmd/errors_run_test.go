@@ -9,7 +9,6 @@ import (
 	"testing"
 
 	"github.com/berth-compose/berth/engine"
-	"github.com/berth-compose/berth/engine/enginetest"
 )
 
 // engineCommands are the commands that reach the engine, each with the
@@ -17,15 +16,6 @@ import (
 var engineCommands = [][]string{
 	{"up", "-d"}, {"create"}, {"start"}, {"stop"}, {"restart"}, {"kill"}, {"pause"}, {"unpause"},
 	{"rm", "-f"}, {"rm", "-s", "-f"}, {"down"}, {"ps"},
-}
-
-// runningProject is runYAML brought up on a new engine.
-func runningProject(t *testing.T) (*enginetest.Fake, string) {
-	t.Helper()
-	fake := busyboxFake()
-	dir := projectIn(t, runYAML)
-	mustRun(t, fake, dir, nil, "up", "-d")
-	return fake, dir
 }
 
 func TestUnknownServiceChangesNothing(t *testing.T) {

@@ -25,6 +25,7 @@ func mixedProject(t *testing.T) (*enginetest.Fake, string) {
 
 // idLines is the ids of the named containers, one a line, in name order.
 func idLines(t *testing.T, fake *enginetest.Fake, names ...string) string {
+	t.Helper()
 	var b strings.Builder
 	for _, n := range names {
 		b.WriteString(mustContainer(t, fake, n).ID + "\n")

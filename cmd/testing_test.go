@@ -3,9 +3,11 @@ package cmd
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -186,4 +188,125 @@ func (s *stopTimeouts) of(id string) string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.byID[id]
+}
+
+// runYAML is the project of the run-path tests: a dependency, a named
+// volume, an anonymous one and a network of its own.
+const runYAML = `
+name: run
+services:
+  web: {image: busybox, depends_on: [db], volumes: [/cache]}
+  db: {image: busybox, volumes: [data:/data]}
+  worker: {image: busybox, networks: [back]}
+networks:
+  back:
+volumes:
+  data:
+`
+
+const (
+	allRunning  = "run-db-1=running run-web-1=running run-worker-1=running"
+	allCreated  = "run-db-1=created run-web-1=created run-worker-1=created"
+	runNetworks = "network:run_back network:run_default"
+	// allResources are runYAML's, with web-1's anonymous volume.
+	allResources = runNetworks + " volume:run_data anonymous:1"
+)
+
+// runResources lists the networks and volumes, with the anonymous volumes
+// (web's /cache) counted rather than named: their names are random.
+func runResources(fake *enginetest.Fake) string {
+	var named []string
+	anonymous := 0
+	for _, r := range strings.Fields(resourceNames(fake)) {
+		if name, ok := strings.CutPrefix(r, "volume:"); ok && isAnonymousName(name) {
+			anonymous++
+			continue
+		}
+		named = append(named, r)
+	}
+	if anonymous > 0 {
+		named = append(named, fmt.Sprintf("anonymous:%d", anonymous))
+	}
+	return strings.Join(named, " ")
+}
+
+// isAnonymousName reports whether a volume is named as the engine names
+// anonymous ones: 64 hex digits.
+func isAnonymousName(name string) bool {
+	return len(name) == 64 && strings.Trim(name, "0123456789abcdef") == ""
+}
+
+// recreated names the containers whose id differs from before, sorted.
+func recreated(before, after map[string]string) []string {
+	var names []string
+	for name, id := range after {
+		if old, ok := before[name]; ok && old != id {
+			names = append(names, name)
+		}
+	}
+	slices.Sort(names)
+	return names
+}
+
+// runCase is one command run over a fresh engine and project, and the
+// engine state and output it must leave.
+type runCase struct {
+	name      string
+	before    [][]string // steps that must succeed first, on the same engine
+	edit      string     // when set, the compose file after the before steps
+	args      []string
+	wantCode  int
+	want      string   // containers after, as states gives them
+	resources string   // networks and volumes after, as runResources gives them
+	recreated []string // containers of before with a new id after
+	out       string   // in stdout or stderr
+	noWrites  bool     // the command must not call any engine.Writer method
+	check     func(t *testing.T, fake *enginetest.Fake)
+}
+
+// run runs tc on a new engine with the busybox image, in a project of yaml.
+func (tc runCase) run(t *testing.T, yaml string) {
+	t.Helper()
+	fake := busyboxFake()
+	dir := projectIn(t, yaml)
+	for _, step := range tc.before {
+		mustRun(t, fake, dir, nil, step...)
+	}
+	if tc.edit != "" {
+		if err := os.WriteFile(filepath.Join(dir, "compose.yaml"), []byte(tc.edit), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ids, written := containerIDs(fake), len(writes(fake))
+	code, out, errOut := berthRun(t, fake, dir, nil, tc.args...)
+	if code != tc.wantCode {
+		t.Fatalf("berth %v: exit %d, want %d\nstdout: %s\nstderr: %s", tc.args, code, tc.wantCode, out, errOut)
+	}
+	if got := states(fake); got != tc.want {
+		t.Errorf("containers %q, want %q", got, tc.want)
+	}
+	if got := runResources(fake); got != tc.resources {
+		t.Errorf("networks and volumes %q, want %q", got, tc.resources)
+	}
+	if got := recreated(ids, containerIDs(fake)); !slices.Equal(got, tc.recreated) {
+		t.Errorf("recreated %v, want %v", got, tc.recreated)
+	}
+	if !strings.Contains(out+errOut, tc.out) {
+		t.Errorf("output %q, want it to contain %q", out+errOut, tc.out)
+	}
+	if w := writes(fake)[written:]; tc.noWrites && len(w) > 0 {
+		t.Errorf("berth %v changed the engine: %v", tc.args, w)
+	}
+	if tc.check != nil {
+		tc.check(t, fake)
+	}
+}
+
+// runningProject is runYAML brought up on a new engine.
+func runningProject(t *testing.T) (*enginetest.Fake, string) {
+	t.Helper()
+	fake := busyboxFake()
+	dir := projectIn(t, runYAML)
+	mustRun(t, fake, dir, nil, "up", "-d")
+	return fake, dir
 }
