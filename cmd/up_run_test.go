@@ -88,7 +88,7 @@ func TestUpRefusals(t *testing.T) {
 			out: "invalid --scale nosuch=2: no such service: nosuch"},
 		{name: "--scale of an unknown service to create", args: []string{"create", "--scale", "web=2", "--scale", "nosuch=0"},
 			wantCode: 1, out: "no such service: nosuch"},
-		{name: "--pull of an unknown policy", args: []string{"up", "-d", "--pull", "always"}, wantCode: 1, out: `invalid --pull "always"`},
+		{name: "--pull of an unknown policy", args: []string{"up", "-d", "--pull", "sometimes"}, wantCode: 1, out: `invalid --pull "sometimes"`},
 		{name: "scale without a number", args: []string{"scale", "web"}, wantCode: 1, out: `invalid --scale "web"`},
 		{name: "scale with nothing to scale", args: []string{"scale"}, wantCode: 1, out: "requires at least 1 arg"},
 	}
@@ -101,8 +101,8 @@ func TestUpRefusals(t *testing.T) {
 func TestUpPullNever(t *testing.T) {
 	fake := enginetest.New() // without busybox
 	code, _, errOut := berthRun(t, fake, projectIn(t, runYAML), nil, "up", "-d", "--pull", "never")
-	if code != 1 || !strings.Contains(errOut, "pulling is disabled") {
-		t.Errorf("exit %d, stderr %q; want a refusal that says pulling is disabled", code, errOut)
+	if code != 1 || !strings.Contains(errOut, "--pull never forbids pulling") {
+		t.Errorf("exit %d, stderr %q; want a refusal that says pulling is forbidden", code, errOut)
 	}
 	if w := writes(fake); len(w) > 0 {
 		t.Errorf("up --pull never with no image changed the engine: %v", w)
