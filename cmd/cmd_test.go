@@ -1,40 +1,12 @@
 package cmd
 
 import (
-	"bytes"
 	"context"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 )
-
-// testDeps returns Deps over buffers and a fixed environment.
-func testDeps(env ...string) (*Deps, *bytes.Buffer, *bytes.Buffer) {
-	var out, errOut bytes.Buffer
-	lookup := map[string]string{}
-	for _, kv := range env {
-		k, v, _ := strings.Cut(kv, "=")
-		lookup[k] = v
-	}
-	return &Deps{
-		In:      strings.NewReader(""),
-		Out:     &out,
-		Err:     &errOut,
-		Getenv:  func(k string) string { return lookup[k] },
-		Environ: func() []string { return env },
-	}, &out, &errOut
-}
-
-// projectIn writes a compose.yaml into a new temp dir and returns the dir.
-func projectIn(t *testing.T, yaml string) string {
-	t.Helper()
-	dir := t.TempDir()
-	if err := os.WriteFile(filepath.Join(dir, "compose.yaml"), []byte(yaml), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	return dir
-}
 
 const shopYAML = `
 name: shop

@@ -4,11 +4,9 @@ import (
 	"context"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 	"testing"
 
-	"github.com/berth-compose/berth/engine"
 	"github.com/berth-compose/berth/engine/enginetest"
 )
 
@@ -20,61 +18,6 @@ services:
 volumes:
   data:
 `
-
-// berthRun runs berth over fake in dir (as --project-directory) and
-// returns the exit code, stdout and stderr.
-func berthRun(t *testing.T, fake *enginetest.Fake, dir string, env []string, args ...string) (int, string, string) {
-	t.Helper()
-	deps, out, errOut := testDeps(env...)
-	deps.Engine = func(context.Context) (engine.Engine, error) { return fake, nil }
-	code := Execute(context.Background(), deps, append([]string{"--project-directory", dir}, args...))
-	return code, out.String(), errOut.String()
-}
-
-func mustRun(t *testing.T, fake *enginetest.Fake, dir string, env []string, args ...string) string {
-	t.Helper()
-	code, out, errOut := berthRun(t, fake, dir, env, args...)
-	if code != 0 {
-		t.Fatalf("berth %v: exit %d\nstderr: %s", args, code, errOut)
-	}
-	return out + errOut
-}
-
-// states lists the fake's containers as "name=state", sorted.
-func states(fake *enginetest.Fake) string {
-	var out []string
-	for _, c := range fake.Containers() {
-		out = append(out, c.Name+"="+string(c.State))
-	}
-	sort.Strings(out)
-	return strings.Join(out, " ")
-}
-
-func resourceNames(fake *enginetest.Fake) string {
-	var out []string
-	for _, n := range fake.Networks() {
-		out = append(out, "network:"+n.Name)
-	}
-	for _, v := range fake.Volumes() {
-		out = append(out, "volume:"+v.Name)
-	}
-	sort.Strings(out)
-	return strings.Join(out, " ")
-}
-
-// emptyDir is a folder with no compose file in it or above it.
-func emptyDir(t *testing.T) string {
-	t.Helper()
-	dir := t.TempDir()
-	for d := dir; d != filepath.Dir(d); d = filepath.Dir(d) {
-		for _, name := range []string{"compose.yaml", "compose.yml", "docker-compose.yaml", "docker-compose.yml"} {
-			if _, err := os.Stat(filepath.Join(d, name)); err == nil {
-				t.Skipf("%s has a compose file above it: discovery would find it", dir)
-			}
-		}
-	}
-	return dir
-}
 
 func TestCommandsByProjectName(t *testing.T) {
 	fake := enginetest.New().WithImage("busybox", "sha256:b")

@@ -5,6 +5,8 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -118,6 +120,9 @@ func runUp(ctx context.Context, deps *Deps, global *globalOptions, opts *upOptio
 	if err := project.CheckContainerNames(s.project); err != nil {
 		return err
 	}
+	if err := checkScaleServices(s.project, scale); err != nil {
+		return err
+	}
 	o, err := s.observeWithImages(ctx)
 	if err != nil {
 		return err
@@ -149,6 +154,18 @@ func runUp(ctx context.Context, deps *Deps, global *globalOptions, opts *upOptio
 	}
 	return convergence.WaitReady(ctx, s.engine, s.project.Name, s.graph.StartOrder(upServices(s, services, opts.NoDeps)),
 		time.Duration(opts.WaitTimeout)*time.Second)
+}
+
+// checkScaleServices refuses --scale of a service the project does not
+// have, as docker compose does: the planner would skip it silently, and a
+// typo would go unnoticed.
+func checkScaleServices(p *types.Project, scale map[string]int) error {
+	for _, name := range slices.Sorted(maps.Keys(scale)) {
+		if _, ok := p.Services[name]; !ok {
+			return fmt.Errorf("invalid --scale %s=%d: no such service: %s", name, scale[name], name)
+		}
+	}
+	return nil
 }
 
 // randomPrefix starts a successor's temporary name: random, so that a
