@@ -43,6 +43,12 @@ func openSession(ctx context.Context, deps *Deps, global *globalOptions, service
 	for _, w := range g.Warnings {
 		fmt.Fprintln(deps.Err, "warning:", w)
 	}
+	return newSession(ctx, deps, global, &session{project: p, graph: g})
+}
+
+// newSession completes s with what every command needs: the engine and the
+// progress renderer.
+func newSession(ctx context.Context, deps *Deps, global *globalOptions, s *session) (*session, error) {
 	e, err := deps.Engine(ctx)
 	if err != nil {
 		return nil, err
@@ -52,7 +58,8 @@ func openSession(ctx context.Context, deps *Deps, global *globalOptions, service
 		e.Close()
 		return nil, err
 	}
-	return &session{project: p, graph: g, engine: e, progress: r, deps: deps}, nil
+	s.engine, s.progress, s.deps = e, r, deps
+	return s, nil
 }
 
 // openSessionOrByName is openSession for the commands that, like docker
@@ -83,16 +90,7 @@ func openSessionByName(ctx context.Context, deps *Deps, global *globalOptions, n
 	if err != nil {
 		return nil, err
 	}
-	e, err := deps.Engine(ctx)
-	if err != nil {
-		return nil, err
-	}
-	r, err := progress.New(global.progressMode(), deps.statusOut(), false)
-	if err != nil {
-		e.Close()
-		return nil, err
-	}
-	return &session{project: p, graph: g, engine: e, progress: r, deps: deps, fromLabels: true}, nil
+	return newSession(ctx, deps, global, &session{project: p, graph: g, fromLabels: true})
 }
 
 func (s *session) close() {

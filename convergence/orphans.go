@@ -1,6 +1,9 @@
 package convergence
 
 import (
+	"fmt"
+	"strings"
+
 	"github.com/compose-spec/compose-go/v2/types"
 
 	"github.com/berth-compose/berth/engine"
@@ -30,6 +33,20 @@ func WithoutOrphans(p *types.Project, o *Observed) *Observed {
 		}
 	}
 	return &out
+}
+
+// orphanWarning says which orphans there are and what removes them; nothing
+// when there are none.
+func orphanWarning(orphans []engine.Container) []string {
+	if len(orphans) == 0 {
+		return nil
+	}
+	names := make([]string, len(orphans))
+	for i, c := range orphans {
+		names[i] = c.Name
+	}
+	return []string{fmt.Sprintf("orphan containers %s: their services are no longer in the compose file; --remove-orphans removes them",
+		strings.Join(names, ", "))}
 }
 
 func isOrphan(p *types.Project, c engine.Container) bool {

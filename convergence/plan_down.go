@@ -79,25 +79,19 @@ func stopAfter(g *project.Graph, o *Observed, svc string) []ActionID {
 	return ids
 }
 
+// orphanTeardown removes the orphans with --remove-orphans, or warns
+// about them (stop leaves them alone).
 func orphanTeardown(b *builder, p *types.Project, o *Observed, opts DownOptions) []string {
-	var orphans []string
-	for _, c := range o.Containers {
-		svc := c.Labels[LabelService]
-		_, known := p.Services[svc]
-		_, disabled := p.DisabledServices[svc]
-		if known || disabled || c.Labels[LabelOneoff] == "True" {
-			continue
+	orphans := Orphans(p, o)
+	switch {
+	case !opts.RemoveOrphans:
+		return orphanWarning(orphans)
+	case !opts.StopOnly:
+		for _, c := range orphans {
+			teardownContainer(b, c, c.Labels[LabelService], nil, opts)
 		}
-		if opts.RemoveOrphans && !opts.StopOnly {
-			teardownContainer(b, c, svc, nil, opts)
-			continue
-		}
-		orphans = append(orphans, c.Name)
 	}
-	if len(orphans) == 0 || opts.RemoveOrphans {
-		return nil
-	}
-	return []string{fmt.Sprintf("found orphan containers (%v) for this project; if you removed or renamed their services, run with --remove-orphans to clean them up", orphans)}
+	return nil
 }
 
 // projectNetworks removes the project's own networks once every container

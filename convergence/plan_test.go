@@ -201,7 +201,7 @@ func TestPlanUpWarnsAboutOrphans(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(plan.String(), "warning: found orphan containers ([shop-cache-1])") || strings.Contains(plan.String(), "remove:shop-cache-1") {
+	if !strings.Contains(plan.String(), "warning: orphan containers shop-cache-1: their services are no longer in the compose file") || strings.Contains(plan.String(), "remove:shop-cache-1") {
 		t.Errorf("plan:\n%s", plan)
 	}
 }

@@ -539,25 +539,16 @@ func (u *upPlanner) finishRecreates(s types.ServiceConfig) map[int]engine.Contai
 	return existing
 }
 
-// orphans handles containers of services the project no longer has.
+// orphans removes, with --remove-orphans, the containers of services the
+// project no longer has, or warns about them.
 func (u *upPlanner) orphans() {
-	var names []string
-	for _, c := range u.o.Containers {
-		svc := c.Labels[LabelService]
-		if _, ok := u.p.Services[svc]; ok || c.Labels[LabelOneoff] == "True" {
-			continue
-		}
-		if _, disabled := u.p.DisabledServices[svc]; disabled {
-			continue // a profile not enabled now is not an orphan
-		}
-		if !u.opts.RemoveOrphans {
-			names = append(names, c.Name)
-			continue
-		}
-		u.b.stopAndRemove(c, svc, "orphan", nil, false)
+	orphans := Orphans(u.p, u.o)
+	if !u.opts.RemoveOrphans {
+		u.warnings = append(u.warnings, orphanWarning(orphans)...)
+		return
 	}
-	if len(names) > 0 {
-		u.warnings = append(u.warnings, fmt.Sprintf("found orphan containers (%v) for this project; if you removed or renamed their services, run with --remove-orphans to clean them up", names))
+	for _, c := range orphans {
+		u.b.stopAndRemove(c, c.Labels[LabelService], "orphan", nil, false)
 	}
 }
 

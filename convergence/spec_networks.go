@@ -33,14 +33,20 @@ func ExtraNetworks(p *types.Project, s types.ServiceConfig, number int, o SpecOp
 	if s.NetworkMode != "" || !apiBefore(o.APIVersion, "1.44") || len(p.Networks) == 0 {
 		return nil, nil
 	}
+	all, err := attachments(p, s, number, o)
+	if err != nil || len(all) == 0 {
+		return nil, err
+	}
+	return all[1:], nil // the first is the primary network, set at create
+}
+
+// attachments is container number of s's endpoint on each of its networks,
+// highest priority first.
+func attachments(p *types.Project, s types.ServiceConfig, number int, o SpecOptions) ([]NetworkAttachment, error) {
 	b := &specBuilder{p: p, s: s, number: number, o: o, name: ContainerName(p.Name, s, number)}
 	links := b.links()
-	keys := s.NetworksByPriority()
 	var out []NetworkAttachment
-	for i, key := range keys {
-		if i == 0 {
-			continue // the primary network, set at create
-		}
+	for _, key := range s.NetworksByPriority() {
 		name, err := b.networkName(key)
 		if err != nil {
 			return nil, fmt.Errorf("service %s: %w", s.Name, err)
@@ -210,19 +216,13 @@ func NetworkEndpoints(p *types.Project, s types.ServiceConfig, number int, o Spe
 	if s.NetworkMode != "" {
 		return nil, nil
 	}
-	b := &specBuilder{p: p, s: s, number: number, o: o, name: ContainerName(p.Name, s, number)}
-	links := b.links()
+	all, err := attachments(p, s, number, o)
+	if err != nil {
+		return nil, err
+	}
 	out := map[string]engine.EndpointSpec{}
-	for _, key := range s.NetworksByPriority() {
-		name, err := b.networkName(key)
-		if err != nil {
-			return nil, fmt.Errorf("service %s: %w", s.Name, err)
-		}
-		ep, err := b.endpoint(key, links, "")
-		if err != nil {
-			return nil, fmt.Errorf("service %s: %w", s.Name, err)
-		}
-		out[name] = *ep
+	for _, a := range all {
+		out[a.Network] = a.Endpoint
 	}
 	return out, nil
 }
