@@ -165,8 +165,8 @@ func newRmCommand(deps *Deps, global *globalOptions) *cobra.Command {
 func planRm(s *session, o *convergence.Observed, services []string, opts *rmOptions) (*convergence.Plan, error) {
 	if opts.Stop {
 		plan, err := convergence.PlanDown(s.project, s.graph, o, convergence.DownOptions{Services: services, Volumes: opts.Volumes})
-		if err == nil && len(services) == 0 {
-			plan = withoutResources(plan)
+		if err == nil {
+			plan = withoutResources(plan) // rm removes containers only, services named or not
 		}
 		return plan, err
 	}

@@ -103,3 +103,26 @@ func TestScaleDownKeepsCurrent(t *testing.T) {
 		t.Errorf("after scaling down: %v, want %v kept as they were (%v)", after, want, before)
 	}
 }
+
+// TestRmWarnsAboutItsOwn: rm SERVICE names only that service's running
+// containers as kept, and rm -s SERVICE removes containers, never the
+// project's network.
+func TestRmWarnsAboutItsOwn(t *testing.T) {
+	dir, name := upProject(t)
+	mustBerth(t, dir, name, nil, "up", "-d")
+	mustBerth(t, dir, name, nil, "stop", "worker")
+	res := mustBerth(t, dir, name, nil, "rm", "-f", "worker")
+	if strings.Contains(res.Stderr, name+"-web-1") {
+		t.Errorf("rm worker warned about web:\n%s", res.Stderr)
+	}
+	expectStates(t, name, "rm worker", map[string]string{name + "-web-1": "running"})
+	res = mustBerth(t, dir, name, nil, "rm", "-f", "web")
+	if !strings.Contains(res.Stderr, "running containers are kept: ["+name+"-web-1]") {
+		t.Errorf("rm web did not say web-1 runs:\n%s", res.Stderr)
+	}
+	mustBerth(t, dir, name, nil, "rm", "-f", "-s", "web")
+	expectStates(t, name, "rm -s web", map[string]string{})
+	if !exists(t, "/networks/"+name+"_default") {
+		t.Errorf("rm -s web removed the project's network")
+	}
+}
