@@ -12,6 +12,7 @@ import (
 	"text/template"
 	"time"
 
+	"github.com/docker/go-units"
 	"github.com/spf13/cobra"
 
 	"github.com/berth-compose/berth/convergence"
@@ -186,4 +187,6 @@ func printPs(out io.Writer, rows []psRow, opts *psOptions) error {
 }
 
 // ago renders a creation time the way docker does: "5 seconds ago".
-func ago(t time.Time) string { return humanDuration(time.Since(t)) + " ago" }
+// ago words a time as docker's CREATED column does ("About a minute ago"),
+// with the docker CLI's own helper.
+func ago(t time.Time) string { return units.HumanDuration(time.Since(t)) + " ago" }

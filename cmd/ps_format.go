@@ -9,7 +9,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/berth-compose/berth/engine"
 )
@@ -135,34 +134,4 @@ func publishers(ports []engine.Port) []publisher {
 		return cmp.Or(cmp.Compare(a.TargetPort, b.TargetPort), compareIPs(a.URL, b.URL), cmp.Compare(a.Protocol, b.Protocol))
 	})
 	return out
-}
-
-// humanDuration words a duration as docker's CREATED column does: "Less
-// than a second", "1 second", "About a minute", "3 hours", "2 weeks"...
-func humanDuration(d time.Duration) string {
-	seconds, minutes := int(d.Seconds()), int(d.Minutes())
-	hours := int(d.Hours() + 0.5) // rounded, as docker rounds hours
-	switch {
-	case seconds < 1:
-		return "Less than a second"
-	case seconds == 1:
-		return "1 second"
-	case seconds < 60:
-		return strconv.Itoa(seconds) + " seconds"
-	case minutes == 1:
-		return "About a minute"
-	case minutes < 60:
-		return strconv.Itoa(minutes) + " minutes"
-	case hours == 1:
-		return "About an hour"
-	case hours < 48:
-		return strconv.Itoa(hours) + " hours"
-	case hours < 24*7*2:
-		return strconv.Itoa(hours/24) + " days"
-	case hours < 24*30*2:
-		return strconv.Itoa(hours/24/7) + " weeks"
-	case hours < 24*365*2:
-		return strconv.Itoa(hours/24/30) + " months"
-	}
-	return strconv.Itoa(int(d.Hours())/24/365) + " years"
 }

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/berth-compose/berth/engine"
+	"github.com/docker/go-units"
 )
 
 func TestDisplayPorts(t *testing.T) {
@@ -80,8 +81,8 @@ func TestHumanDuration(t *testing.T) {
 		90 * 24 * time.Hour:    "3 months",
 		800 * 24 * time.Hour:   "2 years",
 	} {
-		if got := humanDuration(d); got != want {
-			t.Errorf("humanDuration(%s) = %q, want %q", d, got, want)
+		if got := units.HumanDuration(d); got != want {
+			t.Errorf("HumanDuration(%s) = %q, want %q", d, got, want)
 		}
 	}
 }
