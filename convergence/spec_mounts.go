@@ -284,55 +284,56 @@ func isAbsTarget(p string) bool {
 
 // secretMounts bind-mounts file secrets read-only at /run/secrets/<name>.
 func (b *specBuilder) secretMounts() ([]mount.Mount, error) {
-	var out []mount.Mount
-	for _, ref := range b.s.Secrets {
-		def, ok := b.p.Secrets[ref.Source]
-		if !ok {
-			return nil, fmt.Errorf("secrets: secret %q is not defined in the project", ref.Source)
-		}
-		if err := b.checkFileObject("secret", ref.Source, types.FileObjectConfig(def)); err != nil {
-			return nil, err
-		}
-		if isInjected(types.FileObjectConfig(def)) {
-			continue // copied in after create (spec_files.go)
-		}
-		b.warnOwnership("secret", ref.Source, types.FileReferenceConfig(ref))
-		if _, err := os.Stat(def.File); errors.Is(err, fs.ErrNotExist) {
-			b.warn("secret file %s does not exist", def.File)
-		}
-		m, err := b.buildMount(types.ServiceVolumeConfig{
-			Type: types.VolumeTypeBind, Source: def.File, ReadOnly: true,
-			Target: fileTarget("/run/secrets/", ref.Source, ref.Target),
-			// a missing secret file must fail, not become an empty directory
-			Bind: &types.ServiceVolumeBind{CreateHostPath: false},
-		})
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, m)
+	refs := make([]types.FileReferenceConfig, len(b.s.Secrets))
+	for i, r := range b.s.Secrets {
+		refs[i] = types.FileReferenceConfig(r)
 	}
-	return out, nil
+	return b.fileMounts("secret", "/run/secrets/", refs, func(name string) (types.FileObjectConfig, bool) {
+		def, ok := b.p.Secrets[name]
+		return types.FileObjectConfig(def), ok
+	})
 }
 
 // configMounts bind-mounts file configs read-only at /<name>.
 func (b *specBuilder) configMounts() ([]mount.Mount, error) {
+	refs := make([]types.FileReferenceConfig, len(b.s.Configs))
+	for i, r := range b.s.Configs {
+		refs[i] = types.FileReferenceConfig(r)
+	}
+	return b.fileMounts("config", "/", refs, func(name string) (types.FileObjectConfig, bool) {
+		def, ok := b.p.Configs[name]
+		return types.FileObjectConfig(def), ok
+	})
+}
+
+// fileMounts bind-mounts the file: secrets or configs (kind) refs names,
+// read-only under base unless a target says otherwise. Those declared
+// with content: or environment: are copied in after create instead
+// (spec_files.go).
+func (b *specBuilder) fileMounts(kind, base string, refs []types.FileReferenceConfig, lookup func(string) (types.FileObjectConfig, bool)) ([]mount.Mount, error) {
 	var out []mount.Mount
-	for _, ref := range b.s.Configs {
-		def, ok := b.p.Configs[ref.Source]
+	for _, ref := range refs {
+		def, ok := lookup(ref.Source)
 		if !ok {
-			return nil, fmt.Errorf("configs: config %q is not defined in the project", ref.Source)
+			return nil, fmt.Errorf("%ss: %s %q is not defined in the project", kind, kind, ref.Source)
 		}
-		if err := b.checkFileObject("config", ref.Source, types.FileObjectConfig(def)); err != nil {
+		if err := b.checkFileObject(kind, ref.Source, def); err != nil {
 			return nil, err
 		}
-		if isInjected(types.FileObjectConfig(def)) {
-			continue // copied in after create (spec_files.go)
+		if isInjected(def) {
+			continue
 		}
-		b.warnOwnership("config", ref.Source, types.FileReferenceConfig(ref))
-		m, err := b.buildMount(types.ServiceVolumeConfig{
-			Type: types.VolumeTypeBind, Source: def.File, ReadOnly: true,
-			Target: fileTarget("/", ref.Source, ref.Target),
-		})
+		b.warnOwnership(kind, ref.Source, ref)
+		vol := types.ServiceVolumeConfig{Type: types.VolumeTypeBind, Source: def.File, ReadOnly: true,
+			Target: fileTarget(base, ref.Source, ref.Target)}
+		if kind == "secret" {
+			if _, err := os.Stat(def.File); errors.Is(err, fs.ErrNotExist) {
+				b.warn("secret file %s does not exist", def.File)
+			}
+			// a missing secret file must fail, not become an empty directory
+			vol.Bind = &types.ServiceVolumeBind{CreateHostPath: false}
+		}
+		m, err := b.buildMount(vol)
 		if err != nil {
 			return nil, err
 		}
