@@ -1,0 +1,28 @@
+package cmd
+
+import (
+	"os"
+
+	"golang.org/x/term"
+)
+
+// isTerminal reports whether r or w is a terminal. A character device is
+// not enough: /dev/null is one too, and output sent there must stay plain.
+func isTerminal(f any) bool {
+	file, ok := f.(*os.File)
+	return ok && term.IsTerminal(int(file.Fd()))
+}
+
+// useColor decides whether output written to w may carry colours and other
+// escape codes: --ansi always says yes, never says no; auto (the default)
+// says yes only on a terminal and when NO_COLOR is unset, so no escape code
+// reaches a pipe, a file or a CI log.
+func useColor(deps *Deps, global *globalOptions, w any) bool {
+	switch global.Ansi {
+	case "always":
+		return true
+	case "never":
+		return false
+	}
+	return deps.Getenv("NO_COLOR") == "" && isTerminal(w)
+}
