@@ -78,6 +78,8 @@ func NewRootCommand(deps *Deps) *cobra.Command {
 		newUnpauseCommand(deps, opts),
 		newScaleCommand(deps, opts),
 		newPsCommand(deps, opts),
+		newEventsCommand(deps, opts),
+		newWaitCommand(deps, opts),
 		newGraphCommand(deps, opts),
 		newVersionCommand(deps),
 	)
@@ -250,8 +252,28 @@ func Execute(ctx context.Context, deps *Deps, args []string) int {
 	if err == nil {
 		return 0
 	}
+	var status *exitStatus
+	if errors.As(err, &status) {
+		return status.code
+	}
 	fmt.Fprintln(deps.Err, err)
 	return 1
+}
+
+// exitStatus is an exit code a command passes on rather than a failure: a
+// container's own (wait, up --exit-code-from). Execute exits with it and
+// prints nothing more.
+type exitStatus struct{ code int }
+
+func (e *exitStatus) Error() string { return fmt.Sprintf("exit status %d", e.code) }
+
+// exitWith returns nil for 0, else the exitStatus that makes berth exit
+// with code.
+func exitWith(code int) error {
+	if code == 0 {
+		return nil
+	}
+	return &exitStatus{code: code}
 }
 
 // joinGlobalValues writes the global flags before the command as

@@ -23,6 +23,7 @@ type session struct {
 	progress progress.Renderer
 	deps     *Deps
 	unlock   func()
+	closed   bool
 	// fromLabels marks a project known only by name (-p, no compose file
 	// found): each snapshot rebuilds it from the engine's labels, so the
 	// plan reads the same state it is made from.
@@ -93,7 +94,14 @@ func openSessionByName(ctx context.Context, deps *Deps, global *globalOptions, n
 	return newSession(ctx, deps, global, &session{project: p, graph: g, fromLabels: true})
 }
 
+// close releases the lock, flushes progress and disconnects; calling it
+// again does nothing, so a command may end its session early and still
+// defer the close.
 func (s *session) close() {
+	if s.closed {
+		return
+	}
+	s.closed = true
 	if s.unlock != nil {
 		s.unlock()
 	}

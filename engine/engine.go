@@ -33,6 +33,9 @@ type Reader interface {
 	// error channel yields at most one error (ctx.Err() when ctx ends),
 	// then both channels close.
 	Events(ctx context.Context, f Filter) (<-chan Event, <-chan error)
+	// WaitContainer blocks until the container is not running (at once if
+	// it is not) and returns its exit code.
+	WaitContainer(ctx context.Context, id string) (int, error)
 	// Logs returns the last tail lines (tail < 0: all) of a container's
 	// output, both streams.
 	Logs(ctx context.Context, id string, tail int) (string, error)
