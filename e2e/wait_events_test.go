@@ -60,7 +60,7 @@ func TestWaitAndEvents(t *testing.T) {
 		if asJSON {
 			var e struct {
 				Type, Service, ID, Action string
-				Attributes               map[string]string
+				Attributes                map[string]string
 			}
 			if json.Unmarshal([]byte(got), &e) != nil || e.Type != "container" || e.Service != "svc" || e.ID == "" ||
 				e.Attributes["name"] != name+"-svc-1" || e.Attributes["com.docker.compose.project"] != "" {
