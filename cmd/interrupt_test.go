@@ -46,7 +46,7 @@ func TestExitCodes(t *testing.T) {
 			want:    "one-app-1=running", stderr: "1 cut short"},
 		{name: "Ctrl-C during stop", yaml: oneYAML, before: [][]string{{"up", "-d"}}, args: []string{"stop"}, code: 130,
 			prepare: func(f *enginetest.Fake, cancel context.CancelFunc) { f.OnCall(cancelAt("ListContainers", cancel)) },
-			want:    "one-app-1=running", stderr: "berth: "},
+			want:    "one-app-1=running", stderr: "berth: listing containers: "},
 		{name: "Ctrl-C after the work is done", args: []string{"up", "-d"}, code: 130,
 			prepare: func(f *enginetest.Fake, cancel context.CancelFunc) { f.OnCall(cancelAt("Close", cancel)) },
 			want:    allRunning, stderr: "berth: interrupted\n"},
@@ -54,7 +54,7 @@ func TestExitCodes(t *testing.T) {
 			prepare: func(f *enginetest.Fake, _ context.CancelFunc) {
 				f.Fail("CreateNetwork", context.Canceled)
 			},
-			stderr: "berth: "},
+			stderr: "berth: Network run_back: context canceled"},
 		{name: "an engine timeout is a failure", args: []string{"up", "-d"}, code: 1,
 			prepare: func(f *enginetest.Fake, _ context.CancelFunc) {
 				f.Fail("StartContainer", context.DeadlineExceeded)

@@ -133,6 +133,9 @@ func runUp(ctx context.Context, deps *Deps, global *globalOptions, opts *upOptio
 		RemoveOrphans: opts.RemoveOrphans, RenewAnonVolumes: opts.RenewAnonVolumes, NoStart: opts.NoStart,
 		Pull: opts.Pull, Version: Version, TempPrefix: randomPrefix, Confirm: confirmer(deps, opts.Yes),
 	}
+	if global.DryRun {
+		upOpts.Confirm = func(string) bool { return opts.Yes } // a dry run asks nobody
+	}
 	plan := func(o *convergence.Observed) (*convergence.Plan, error) {
 		o, err := s.withImages(ctx, o)
 		if err != nil {

@@ -94,3 +94,24 @@ func TestUpPullChoices(t *testing.T) {
 		})
 	}
 }
+
+// TestUpPullAlwaysOnAFreshEngine: a first up --pull always that gets a new
+// image id creates each container once, labelled with the pulled id; it
+// is not recreated at once for carrying the id from before the pull.
+func TestUpPullAlwaysOnAFreshEngine(t *testing.T) {
+	fake := enginetest.New().WithImage("busybox", "sha256:b").WithImage("other:1", "sha256:o")
+	dir := projectIn(t, pullYAML)
+	fake.OnCall(func(_ context.Context, c enginetest.Call) error {
+		if c.Method == "PullImage" && c.Target == "busybox" {
+			fake.WithImage("busybox", "sha256:new")
+		}
+		return nil
+	})
+	mustRun(t, fake, dir, nil, "up", "-d", "--pull", "always")
+	if creates := fake.Calls("CreateContainer"); len(creates) != 2 {
+		t.Errorf("creates = %v, want one per container", creates)
+	}
+	if got := imageLabels(fake); got["pulls-web-1"] != "sha256:new" {
+		t.Errorf("image labels = %v, want web on sha256:new", got)
+	}
+}

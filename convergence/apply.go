@@ -156,7 +156,9 @@ func (a *applier) run(ctx context.Context, id ActionID) error {
 	switch {
 	case errors.Is(err, errNoSlot):
 		a.fail(id, errNoSlot)
-	case err != nil && ctx.Err() != nil: // the cause is the interrupt, not this step
+	case err != nil && ctx.Err() != nil && (errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)):
+		// The cause is the interrupt, not this step. A step that ran on to
+		// its end (callContext) and failed on its own is a real failure.
 		a.fail(id, errCutShort)
 		a.emit(act, progress.Error, "Interrupted", nil)
 	case err != nil && !act.Optional:
@@ -390,14 +392,17 @@ func (a *applier) create(ctx context.Context, act Action) error {
 	return nil
 }
 
-// removeNetwork removes a network unless containers this plan does not
-// touch (another project's, on a network it shares) still use it: the
-// network then stays, with a warning saying why, and down succeeds.
+// removeNetwork removes a network. In a teardown (KeepInUse), one that
+// containers the plan does not touch still use (another project's, on a
+// network it shares) stays, with a warning saying why, and down succeeds.
 func (a *applier) removeNetwork(ctx context.Context, act Action) error {
 	err := gone(a.e.RemoveNetwork(ctx, act.Target))
-	if engine.IsInUse(err) {
+	switch {
+	case engine.IsInUse(err) && act.KeepInUse:
 		a.emit(act, progress.Warning, "Kept", errors.New("other containers still use it"))
 		return nil
+	case engine.IsInUse(err):
+		return fmt.Errorf("%w; containers outside the project are attached to it: disconnect them (docker network disconnect %s CONTAINER) and run up again", err, act.Resource)
 	}
 	return err
 }

@@ -55,9 +55,11 @@ func layerEvent(parent string, u engine.PullProgress) (progress.Event, bool) {
 // pulledImage gives spec the com.docker.compose.image label of an image
 // this plan pulled. The planner cannot set it: the id of a missing image
 // is only known once pulled, as the ids RefHash needs are only known once
-// created. A spec that has the label already keeps it.
+// created. It wins over a label the spec has: that one holds the id the
+// image had before this pull (--pull always), and the container runs the
+// pulled one.
 func (a *applier) pulledImage(spec engine.ContainerSpec) engine.ContainerSpec {
-	if spec.Config == nil || spec.Config.Labels[LabelImage] != "" {
+	if spec.Config == nil {
 		return spec
 	}
 	a.mu.Lock()

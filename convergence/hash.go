@@ -15,22 +15,10 @@ import (
 // ServiceHash is the value of the com.docker.compose.config-hash label: the
 // SHA-256 of the service's JSON form without the attributes that must not
 // cause a recreate (build, pull policy, scale and replicas, depends_on,
-// profiles, env_file). It equals what docker compose computes, so neither tool
+// profiles, env_file; see hashedService). It equals what docker compose computes, so neither tool
 // recreates the other's unchanged containers.
 func ServiceHash(s types.ServiceConfig) (string, error) {
-	s.Build = nil
-	s.PullPolicy = ""
-	s.Scale = nil
-	if s.Deploy != nil {
-		deploy := *s.Deploy // a copy: the caller's project must keep its replicas
-		deploy.Replicas = nil
-		s.Deploy = &deploy
-	}
-	s.DependsOn = nil
-	s.Profiles = nil
-	// The env files' contents are in Environment by now (the loader read
-	// them); docker compose hashes without the file list.
-	s.EnvFiles = nil
+	s = hashedService(s)
 	raw, err := json.Marshal(s)
 	if err != nil {
 		return "", fmt.Errorf("hashing service %q: %w", s.Name, err)

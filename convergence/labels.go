@@ -124,8 +124,11 @@ func SectionHashes(s types.ServiceConfig) map[string]string {
 	return out
 }
 
-// hashedService is s without what ServiceHash leaves out, so that the
-// section hashes move exactly when the config-hash does.
+// hashedService is s without what must not cause a recreate: build, pull
+// policy, scale and replicas, depends_on, profiles, and env_file (its
+// contents are in Environment by now, as the loader read them; docker
+// compose hashes without the file list). ServiceHash and the section
+// hashes both start from it, so they move together.
 func hashedService(s types.ServiceConfig) types.ServiceConfig {
 	s.Build = nil
 	s.PullPolicy = ""
@@ -137,6 +140,7 @@ func hashedService(s types.ServiceConfig) types.ServiceConfig {
 	}
 	s.DependsOn = nil
 	s.Profiles = nil
+	s.EnvFiles = nil
 	return s
 }
 

@@ -1,6 +1,7 @@
 package convergence
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -138,5 +139,23 @@ func TestIsTemporaryName(t *testing.T) {
 		if got := IsTemporaryName(name); got != want {
 			t.Errorf("IsTemporaryName(%q) = %v, want %v", name, got, want)
 		}
+	}
+}
+
+// TestPlanUpTemporaryNameOfALeftover: when the successor's temporary name
+// is that of a leftover being removed, the removal comes first.
+func TestPlanUpTemporaryNameOfALeftover(t *testing.T) {
+	p, g := loadProject(t, "name: shop\nservices:\n  db: {image: db:1}\n")
+	old := running(t, p, "db", 1)
+	old.Labels[LabelConfigHash] = "old"
+	leftover := running(t, p, "db", 1)
+	leftover.ID, leftover.Name, leftover.State = "id-left", "0123456789ab_shop-db-1", engine.StateCreated
+	o := withDefaultNetwork(observed(p, old, leftover))
+	plan, err := PlanUp(p, g, o, UpOptions{TempPrefix: func() string { return "0123456789ab" }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "create:shop-db-1 [after remove:0123456789ab_shop-db-1] (configuration changed)\n"; !strings.Contains(plan.String(), want) {
+		t.Errorf("plan lacks %q:\n%s", want, plan)
 	}
 }

@@ -79,6 +79,11 @@ type Action struct {
 	// this plan, so its id is only known while applying).
 	ContainerName string
 
+	// KeepInUse, on a RemoveNetwork of a teardown, keeps a network that
+	// containers outside the plan still use, with a warning; elsewhere
+	// (a network made again) that is an error.
+	KeepInUse bool
+
 	// RemoveVolumes also removes a removed container's anonymous volumes.
 	RemoveVolumes bool
 	// Signal is what KillContainer sends.

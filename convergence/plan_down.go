@@ -112,7 +112,7 @@ func projectNetworks(b *builder, p *types.Project, o *Observed, services []strin
 			warnings = append(warnings, fmt.Sprintf("network %s is kept: still used by %s", n.Name, strings.Join(users, ", ")))
 			continue
 		}
-		b.add(Action{Kind: RemoveNetwork, Resource: n.Name, Target: got.ID, After: after})
+		b.add(Action{Kind: RemoveNetwork, Resource: n.Name, Target: got.ID, After: after, KeepInUse: true})
 	}
 	return warnings
 }

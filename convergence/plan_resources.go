@@ -20,7 +20,7 @@ func (u *upPlanner) network(key string) (ActionID, error) {
 	case exists && bool(n.External):
 		return "", nil // someone else's: its configuration is theirs
 	case bool(n.External):
-		return "", fmt.Errorf("network %s declared as external, but could not be found; create it with `docker network create %s`", n.Name, n.Name)
+		return "", fmt.Errorf("external network %s does not exist: create it (docker network create %s), or drop external: true so berth makes it", n.Name, n.Name)
 	}
 	reason := "missing"
 	if exists {
@@ -50,12 +50,15 @@ func (u *upPlanner) network(key string) (ActionID, error) {
 // container attached to it before its removal; the containers this plan
 // does not replace are stopped first, then reconnected and started again
 // (not recreated: their configuration did not change).
-func (u *upPlanner) reconnect() {
+func (u *upPlanner) reconnect() error {
 	for _, net := range u.networksMadeAgain {
 		reason := "network " + net + " is made again"
 		for _, c := range u.o.Containers {
 			if !slices.Contains(c.Networks, net) {
 				continue
+			}
+			if final, ok := u.finalNames[c.ID]; ok {
+				c.Name = final // renamed first by finishRecreates
 			}
 			svc := c.Labels[LabelService]
 			disc := u.b.add(Action{ID: DisconnectNetwork.ID(c.Name + ":" + net), Kind: DisconnectNetwork, Resource: net,
@@ -65,9 +68,12 @@ func (u *upPlanner) reconnect() {
 				u.b.wait(RemoveContainer.ID(c.Name), disc.ID)
 				continue
 			}
-			wasRunning := u.b.stop(c, svc, reason, nil)
-			u.b.wait(disc.ID, wasRunning)
-			ep := u.endpoint(c, net)
+			wasRunning := u.b.stop(c, svc, reason, []ActionID{u.renamed[c.Name]})
+			u.b.wait(disc.ID, wasRunning, u.renamed[c.Name])
+			ep, err := u.endpoint(c, net)
+			if err != nil {
+				return err
+			}
 			conn := u.b.add(Action{ID: ConnectNetwork.ID(c.Name + ":" + net), Kind: ConnectNetwork, Resource: net, Target: c.ID,
 				ContainerName: c.Name, Service: svc, Endpoint: &ep, After: []ActionID{CreateNetwork.ID(net)}, Reason: reason})
 			if wasRunning != "" || u.b.has(StartContainer.ID(c.Name)) {
@@ -76,6 +82,7 @@ func (u *upPlanner) reconnect() {
 			}
 		}
 	}
+	return nil
 }
 
 // removes reports whether the plan removes container c (a recreate, a
@@ -87,18 +94,24 @@ func (u *upPlanner) removes(c engine.Container) bool {
 
 // endpoint is what c is reconnected to net with: its service's endpoint
 // there, as a create would set it.
-func (u *upPlanner) endpoint(c engine.Container, net string) engine.EndpointSpec {
+// An orphan, or a container of a service no longer on that network, gets
+// its name as its only alias.
+func (u *upPlanner) endpoint(c engine.Container, net string) (engine.EndpointSpec, error) {
+	bare := engine.EndpointSpec{Aliases: []string{c.Name}}
 	s, ok := u.p.Services[c.Labels[LabelService]]
 	if !ok || u.opts.Spec == nil {
-		return engine.EndpointSpec{Aliases: []string{c.Name}}
+		return bare, nil
 	}
 	var n int
 	fmt.Sscan(c.Labels[LabelContainerNumber], &n)
 	res, err := u.opts.Spec(s, n, c.Name, nil)
-	if ep, found := res.Endpoints[net]; err == nil && found {
-		return ep
+	if err != nil {
+		return bare, fmt.Errorf("reconnecting %s to %s: %w", c.Name, net, err)
 	}
-	return engine.EndpointSpec{Aliases: []string{c.Name}}
+	if ep, found := res.Endpoints[net]; found {
+		return ep, nil
+	}
+	return bare, nil
 }
 
 // volume plans volume key and returns the ID its users wait for.
@@ -112,7 +125,7 @@ func (u *upPlanner) volume(key string) (ActionID, error) {
 	case exists && bool(v.External):
 		return "", nil
 	case bool(v.External):
-		return "", fmt.Errorf("external volume %q not found; create it with `docker volume create %s`", v.Name, v.Name)
+		return "", fmt.Errorf("external volume %s does not exist: create it (docker volume create %s), or drop external: true so berth makes it", v.Name, v.Name)
 	}
 	reason := "missing"
 	if exists {
@@ -177,7 +190,8 @@ func (u *upPlanner) releaseVolumes() error {
 	}
 	if len(held) > 0 {
 		sort.Strings(held)
-		return fmt.Errorf("cannot recreate the volume: %s, and is not replaced by this up; run up without naming services", strings.Join(held, "; "))
+		return fmt.Errorf("cannot recreate the volume: %s, and this up keeps that container (a service not named, or --no-recreate); "+
+			"run up for the whole project, without --no-recreate, or answer no to keep the volume", strings.Join(held, "; "))
 	}
 	return nil
 }

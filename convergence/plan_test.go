@@ -240,7 +240,7 @@ services:
 func TestPlanUpExternalNetworkMustExist(t *testing.T) {
 	p, g := loadProject(t, "name: shop\nservices: {a: {image: x, networks: [ext]}}\nnetworks: {ext: {external: true}}\n")
 	_, err := PlanUp(p, g, observed(p), UpOptions{})
-	if err == nil || !strings.Contains(err.Error(), "declared as external, but could not be found") {
+	if err == nil || !strings.Contains(err.Error(), "external network ext does not exist") {
 		t.Errorf("error = %v", err)
 	}
 }

@@ -64,7 +64,7 @@ type UpOptions struct {
 // engine call: o is the snapshot, opts the user's choices.
 func PlanUp(p *types.Project, g *project.Graph, o *Observed, opts UpOptions) (*Plan, error) {
 	u := &upPlanner{p: p, g: g, o: o, opts: opts, b: newBuilder(), recreated: map[string][]ActionID{},
-		replaced: map[string]bool{}, refs: map[string]*RefHash{}, renamed: map[string]ActionID{}, pulls: map[string]ActionID{},
+		replaced: map[string]bool{}, refs: map[string]*RefHash{}, renamed: map[string]ActionID{}, pulls: map[string]ActionID{}, finalNames: map[string]string{},
 		volumesMadeAgain: map[string]bool{}}
 	selected, err := u.selection()
 	if err != nil {
@@ -81,7 +81,9 @@ func PlanUp(p *types.Project, g *project.Graph, o *Observed, opts UpOptions) (*P
 	if !opts.StartOnly {
 		u.orphans()
 	}
-	u.reconnect()
+	if err := u.reconnect(); err != nil {
+		return nil, err
+	}
 	if err := u.releaseVolumes(); err != nil {
 		return nil, err
 	}
@@ -113,6 +115,9 @@ type upPlanner struct {
 	// that name back after an interrupted recreate: whatever this plan
 	// does to that container must wait for it.
 	renamed map[string]ActionID
+	// finalNames maps the id of a container that finishRecreates renames
+	// to its final name: actions on it later in the plan use that name.
+	finalNames map[string]string
 	// networksMadeAgain lists the networks this plan removes and creates
 	// again (their configuration changed): every container attached to one
 	// is disconnected first and, unless replaced anyway, reconnected after.
@@ -342,6 +347,9 @@ func (u *upPlanner) recreate(s types.ServiceConfig, n int, name string, c engine
 	if err != nil {
 		return err
 	}
+	// Should a leftover already have that name (TempPrefix nil, or a
+	// random one that repeats), its removal comes first.
+	u.b.waitIfPlanned(CreateContainer.ID(name), RemoveContainer.ID(tmp))
 	u.b.add(Action{ID: StopContainer.ID(name), Kind: StopContainer, Resource: name, Service: s.Name, Number: n, Target: c.ID, After: []ActionID{CreateContainer.ID(name), u.renamed[name]}, Reason: reason})
 	u.b.add(Action{ID: RemoveContainer.ID(name), Kind: RemoveContainer, Resource: name, Service: s.Name, Number: n, Target: c.ID, After: []ActionID{StopContainer.ID(name)}, Reason: reason})
 	u.b.add(Action{ID: RenameContainer.ID(name), Kind: RenameContainer, Resource: tmp, NewName: name, Service: s.Name, Number: n, After: append(ready, RemoveContainer.ID(name)), Reason: reason})
@@ -457,7 +465,7 @@ func (u *upPlanner) createDependencies(s types.ServiceConfig) []ActionID {
 			// when nothing starts (create, up --no-start); plan() drops
 			// whichever of these the plan does not have.
 			first := ContainerName(u.p.Name, u.p.Services[e.To], 1)
-			after = append(after, CreateContainer.ID(first), RenameContainer.ID(first))
+			after = append(after, CreateContainer.ID(first), RenameContainer.ID(first), u.renamed[first])
 		}
 	}
 	return after
@@ -533,6 +541,7 @@ func (u *upPlanner) finishRecreates(s types.ServiceConfig) map[int]engine.Contai
 		a := u.b.add(Action{ID: RenameContainer.ID(c.Name), Kind: RenameContainer, Resource: c.Name, NewName: name, Target: c.ID,
 			Service: s.Name, Number: n, Reason: "finishing an interrupted recreate"})
 		u.renamed[name] = a.ID
+		u.finalNames[c.ID] = name
 		c.Name = name
 		existing[n] = c
 	}

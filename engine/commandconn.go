@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -24,6 +25,8 @@ type commandConn struct {
 	stderr *tailBuffer
 	// report, when set, hears how the command ended (see dialer.cause).
 	report func(error)
+	// closing is set once Close starts: what follows is not a failure.
+	closing atomic.Bool
 
 	waitOnce sync.Once
 	waitErr  error
@@ -70,7 +73,9 @@ func (c *commandConn) Write(p []byte) (int, error) {
 // how it ended. The reads are over by then, as exec.Cmd.Wait requires.
 func (c *commandConn) exitError(err error) error {
 	err = c.describe(err)
-	if c.report != nil {
+	// A connection berth closed itself ends with a killed ssh: that is no
+	// failure worth naming when a later call cannot connect.
+	if c.report != nil && !c.closing.Load() {
 		c.report(err)
 	}
 	return err
@@ -99,6 +104,7 @@ func (c *commandConn) wait() error {
 // Close ends the session: closing stdin lets dial-stdio finish, and the
 // kill makes sure a stuck ssh does not outlive the connection.
 func (c *commandConn) Close() error {
+	c.closing.Store(true)
 	_ = c.stdin.Close()
 	if c.cmd.Process != nil {
 		_ = c.cmd.Process.Kill()
