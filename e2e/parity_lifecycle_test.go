@@ -57,6 +57,8 @@ func TestRestartDependents(t *testing.T) {
 func TestDownKeepsNetworksInUse(t *testing.T) {
 	dir, name := upProject(t)
 	front, back := name+"_front", name+"_back"
+	// upProject's cleanup does not enable the profile: take debug down too.
+	t.Cleanup(func() { runBerth(t, dir, nil, "-p", name, "--profile", "debug", "down", "-v", "-t", "0") })
 	mustBerth(t, dir, name, nil, "--profile", "debug", "up", "-d")
 	guest := uniqueProjectName(t)
 	guestEnv := []string{"HOST_NETWORK=" + back}
