@@ -3,6 +3,7 @@ package cmd
 import (
 	"context"
 	"io"
+	"os"
 	"strconv"
 
 	"github.com/berth-compose/berth/engine"
@@ -23,6 +24,20 @@ type Deps struct {
 	// Engine connects lazily: commands that never talk to the engine
 	// (config, graph) must work on a machine with no engine at all.
 	Engine func(ctx context.Context) (engine.Engine, error)
+
+	// Interrupts subscribes to Ctrl-C and SIGTERM, for a command that does
+	// more than stop at the first one (foreground up: the first stops the
+	// project, a second kills it). nil: no signals, as in tests that
+	// interrupt by cancelling the context.
+	Interrupts func() (<-chan os.Signal, func())
+}
+
+// interrupts is d.Interrupts, or a channel that never fires.
+func (d *Deps) interrupts() (<-chan os.Signal, func()) {
+	if d.Interrupts == nil {
+		return make(chan os.Signal), func() {}
+	}
+	return d.Interrupts()
 }
 
 // statusOut is where progress goes: stderr, so that stdout carries only a

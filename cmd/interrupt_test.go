@@ -46,7 +46,7 @@ func TestExitCodes(t *testing.T) {
 			want:    "one-app-1=running", stderr: "1 cut short"},
 		{name: "Ctrl-C during stop", yaml: oneYAML, before: [][]string{{"up", "-d"}}, args: []string{"stop"}, code: 130,
 			prepare: func(f *enginetest.Fake, cancel context.CancelFunc) { f.OnCall(cancelAt("ListContainers", cancel)) },
-			want:    "one-app-1=running", stderr: "berth: listing containers: "},
+			want:    "one-app-1=running", stderr: "berth: listing "},
 		{name: "Ctrl-C after the work is done", args: []string{"up", "-d"}, code: 130,
 			prepare: func(f *enginetest.Fake, cancel context.CancelFunc) { f.OnCall(cancelAt("Close", cancel)) },
 			want:    allRunning, stderr: "berth: interrupted\n"},

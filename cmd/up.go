@@ -36,6 +36,7 @@ type upOptions struct {
 	Wait               bool
 	WaitTimeout        int
 	Yes                bool
+	attach             attachOptions
 }
 
 func newUpCommand(deps *Deps, global *globalOptions) *cobra.Command {
@@ -45,14 +46,12 @@ func newUpCommand(deps *Deps, global *globalOptions) *cobra.Command {
 		Short:             "Create and start the project, changing only what differs from the compose file",
 		ValidArgsFunction: completeServices(deps, global),
 		RunE: func(c *cobra.Command, args []string) error {
-			if !opts.Detach && !opts.Wait {
-				fmt.Fprintln(deps.Err, "berth: attaching to logs is not supported yet; running detached (as with -d)")
-			}
 			return runUp(c.Context(), deps, global, opts, args)
 		},
 	}
 	f := c.Flags()
 	f.BoolVarP(&opts.Detach, "detach", "d", false, "Return once the containers run, leaving them in the background")
+	opts.attach.addFlags(c)
 	opts.addCreateFlags(c)
 	f.BoolVar(&opts.NoStart, "no-start", false, "Create what is missing but start nothing")
 	f.BoolVar(&opts.NoDeps, "no-deps", false, "Leave the services' dependencies as they are")
@@ -108,6 +107,9 @@ func runUp(ctx context.Context, deps *Deps, global *globalOptions, opts *upOptio
 	if err := opts.validate(); err != nil {
 		return err
 	}
+	if err := opts.attach.validate(opts.Detach); err != nil {
+		return err
+	}
 	scale, err := opts.scale()
 	if err != nil {
 		return err
@@ -152,8 +154,13 @@ func runUp(ctx context.Context, deps *Deps, global *globalOptions, opts *upOptio
 		upOpts.Pull = convergence.PullMissing // pulled already: the next plan pulls nothing again
 		err = s.afterPulls(ctx, global, opts.Timeout, o.Images, plan)
 	}
-	if err != nil || !opts.Wait || global.DryRun || opts.NoStart {
+	switch {
+	case err != nil || global.DryRun || opts.NoStart:
 		return err
+	case !opts.Detach && !opts.Wait:
+		return s.runAttached(ctx, global, opts, services, s.followExits)
+	case !opts.Wait:
+		return nil
 	}
 	return convergence.WaitReady(ctx, s.engine, s.project.Name, s.graph.StartOrder(upServices(s, services, opts.NoDeps)),
 		time.Duration(opts.WaitTimeout)*time.Second)

@@ -24,8 +24,6 @@ func TestUpRun(t *testing.T) {
 				wantNetworks(t, fake, "run-worker-1", "run_back")
 				wantMount(t, fake, "run-db-1", "/data", "run_data")
 			}},
-		{name: "up without -d runs detached and says so", args: []string{"up"},
-			want: allRunning, resources: allResources, out: "running detached"},
 		{name: "--scale", args: []string{"up", "-d", "--scale", "web=3"},
 			want:      "run-db-1=running run-web-1=running run-web-2=running run-web-3=running run-worker-1=running",
 			resources: runNetworks + " volume:run_data anonymous:3",
