@@ -91,4 +91,3 @@ func TestApplyEventKinds(t *testing.T) {
 		t.Errorf("done events:\n%q\nwant\n%q", ids, want)
 	}
 }
-
