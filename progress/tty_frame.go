@@ -18,9 +18,10 @@ const (
 	clearBelow = "\x1b[J"
 )
 
-// minIDWidth is as far as a long resource name is cut before the status
-// text gives way too: a name cut shorter says nothing.
-const minIDWidth = 12
+// minIDWidth is as far as a long resource id ("Container " and the name)
+// is cut before the time and the text give way too: cut shorter, too
+// little of the name is left to tell it from another.
+const minIDWidth = 20
 
 var spinner = []rune("⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏")
 
@@ -114,11 +115,14 @@ func (t *tty) row(l *line, now time.Time, idCol, width int, final bool) string {
 	if l.status == Error || l.status == Warning {
 		text = tint.Sprint(text)
 	}
-	out := " " + tint.Sprint(icon) + " " + id + "  " + text
-	if showTime {
-		out += strings.Repeat(" ", gap) + t.pal.faint.Sprint(elapsed)
+	out := " " + tint.Sprint(icon) + " " + id
+	if text != "" {
+		out += "  " + text
 	}
-	return out
+	if !showTime {
+		return strings.TrimRight(out, " ") // the padding of a cut-off row
+	}
+	return out + strings.Repeat(" ", gap) + t.pal.faint.Sprint(elapsed)
 }
 
 func (t *tty) icon(l *line, now time.Time, final bool) (string, *color.Color) {
@@ -137,27 +141,28 @@ func (t *tty) icon(l *line, now time.Time, final bool) (string, *color.Color) {
 }
 
 // fit shares width between the id (padded to idCol), the text and the
-// elapsed time. The id is cut first (down to minIDWidth), then the text,
-// then the time is left out: the line never wraps, as a wrapped line
-// would break the cursor moves of the next frame.
+// elapsed time, in this order of what gives way: the id column (down to
+// minIDWidth), then the time, then the text, and at last the id again.
+// The line never wraps: a wrapped line would throw the cursor moves of
+// the next frame off by a row.
 // It returns the id and text to print, the spaces before the time, and
 // whether the time fits.
 func fit(id, text, elapsed string, idCol, width int) (string, string, int, bool) {
 	const fixed = 5 // " x " before the id, two spaces after it
-	timeW := utf8.RuneCountInString(elapsed) + 1
-	room := width - fixed - timeW
-	showTime := room >= minIDWidth
-	if !showTime {
-		room = width - fixed
-	}
+	room := width - fixed
 	textW := utf8.RuneCountInString(text)
-	if idCol+textW > room {
-		idCol = max(room-textW, min(idCol, minIDWidth))
+	timeW := utf8.RuneCountInString(elapsed) + 1
+	if idCol+textW+timeW > room {
+		idCol = max(room-textW-timeW, min(idCol, minIDWidth))
+	}
+	showTime := idCol+textW+timeW <= room
+	if !showTime {
+		timeW = 0
 	}
 	idCol = max(min(idCol, room), 0)
 	id = pad(cut(id, idCol), idCol)
-	text = cut(text, max(room-idCol, 0))
-	gap := room - idCol - utf8.RuneCountInString(text) + 1
+	text = cut(text, max(room-idCol-timeW, 0))
+	gap := room - idCol - utf8.RuneCountInString(text) - timeW + 1
 	return id, text, gap, showTime
 }
 
