@@ -160,7 +160,7 @@ func fit(id, text, elapsed string, idCol, width int) (string, string, int, bool)
 		timeW = 0
 	}
 	idCol = max(min(idCol, room), 0)
-	id = pad(cut(id, idCol), idCol)
+	id = pad(cutID(id, idCol), idCol)
 	text = cut(text, max(room-idCol-timeW, 0))
 	gap := room - idCol - utf8.RuneCountInString(text) - timeW + 1
 	return id, text, gap, showTime
@@ -176,6 +176,35 @@ func cut(s string, n int) string {
 	}
 	r := []rune(s)
 	return string(r[:n-1]) + "…"
+}
+
+// cutID shortens an id to n runes. The kind stays and the name loses its
+// middle: the names of one project share their start, and their ends
+// (service and number) tell them apart. With too little room for that, the
+// id is simply cut.
+func cutID(id string, n int) string {
+	if utf8.RuneCountInString(id) <= n {
+		return id
+	}
+	kind, name, ok := strings.Cut(id, " ")
+	room := n - utf8.RuneCountInString(kind) - 1
+	if !ok || room < 4 {
+		return cut(id, n)
+	}
+	return kind + " " + cutMiddle(name, room)
+}
+
+// cutMiddle shortens s to n runes by taking out its middle.
+func cutMiddle(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	if n <= 1 {
+		return cut(s, n)
+	}
+	tail := (n - 1) / 2
+	return string(r[:n-1-tail]) + "…" + string(r[len(r)-tail:])
 }
 
 func pad(s string, n int) string {

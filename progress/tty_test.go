@@ -121,8 +121,8 @@ func TestTTYPullBar(t *testing.T) {
 }
 
 // TestTTYFitsWidth: at any width no row is wider than the terminal less
-// its last column; long names are cut with an ellipsis, the text next,
-// and at last the time is left out.
+// its last column; long names lose their middle to an ellipsis, then the
+// time is left out, then the text is cut.
 func TestTTYFitsWidth(t *testing.T) {
 	long := "a-project-with-a-rather-long-name-worker-queue-consumer-1"
 	tests := []struct {
@@ -130,9 +130,9 @@ func TestTTYFitsWidth(t *testing.T) {
 		want  string // the long container's row
 	}{
 		{width: 120, want: " ⠴ Container " + long + "  Starting" + strings.Repeat(" ", 35) + "0.5s"},
-		{width: 60, want: " ⠴ Container a-project-with-a-rather-long-n…  Starting 0.5s"},
-		{width: 40, want: " ⠴ Container a-project-…  Starting 0.5s"},
-		{width: 24, want: " ⠴ Container a-proje…"},
+		{width: 60, want: " ⠴ Container a-project-with-…ueue-consumer-1  Starting 0.5s"},
+		{width: 40, want: " ⠴ Container a-pro…mer-1  Starting 0.5s"},
+		{width: 24, want: " ⠴ Container a-pr…r-1"},
 		{width: 12, want: " ⠴ Conta…"},
 	}
 	for _, tt := range tests {
