@@ -4,9 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"os"
 	"strings"
 
 	"github.com/compose-spec/compose-go/v2/types"
+	"golang.org/x/term"
 
 	"github.com/berth-compose/berth/convergence"
 	"github.com/berth-compose/berth/engine"
@@ -54,13 +57,34 @@ func newSession(ctx context.Context, deps *Deps, global *globalOptions, s *sessi
 	if err != nil {
 		return nil, err
 	}
-	r, err := progress.New(global.progressMode(), deps.statusOut(), false)
+	out := deps.statusOut()
+	r, err := progress.New(global.progressMode(), out, progressOptions(deps, global, out))
 	if err != nil {
 		e.Close()
 		return nil, err
 	}
 	s.engine, s.progress, s.deps = e, r, deps
 	return s, nil
+}
+
+// progressOptions tells the renderer about the stream progress goes to:
+// whether it is a terminal, whether it may carry colours, and its size,
+// read again for each frame so the live view follows resizes.
+func progressOptions(deps *Deps, global *globalOptions, out io.Writer) progress.Options {
+	opts := progress.Options{TTY: isTerminal(out), Color: useColor(deps, global, out)}
+	if f, ok := out.(*os.File); ok {
+		fd := int(f.Fd())
+		size := func() (int, int) {
+			w, h, err := term.GetSize(fd)
+			if err != nil {
+				return 0, 0 // not a terminal (--ansi always): the renderer's default
+			}
+			return w, h
+		}
+		opts.Width = func() int { w, _ := size(); return w }
+		opts.Height = func() int { _, h := size(); return h }
+	}
+	return opts
 }
 
 // openSessionOrByName is openSession for the commands that, like docker

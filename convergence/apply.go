@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
-
+	"strings"
 	"sync"
 	"time"
 
@@ -240,21 +240,68 @@ func (a *applier) emit(act Action, status progress.Status, text string, err erro
 	if act.Kind == ServiceStarted {
 		return
 	}
-	a.sink.Emit(progress.Event{Resource: resourceKind(act.Kind) + " " + act.Resource, Status: status, Text: text, Err: err, Time: a.opts.Now()})
+	name := act.Resource
+	if a.recreates(act) {
+		name, status, text = a.recreateStep(act, status, text)
+	}
+	a.sink.Emit(progress.Event{Kind: resourceKind(act.Kind), Name: name, Status: status, Text: text, Err: err, Time: a.opts.Now()})
 }
 
-func resourceKind(k Kind) string {
+// recreates reports whether act is a step of a recreate: the successor's
+// create under its temporary name, the old container's stop and remove,
+// and the rename that ends it.
+func (a *applier) recreates(act Action) bool {
+	switch act.Kind {
+	case CreateContainer: // under the temporary name the rename starts from
+		rename, ok := a.byID[RenameContainer.ID(finalName(act.Resource))]
+		return ok && rename.Resource == act.Resource && rename.Resource != rename.NewName
+	case StopContainer, RemoveContainer: // of the old container, under the final name
+		rename, ok := a.byID[RenameContainer.ID(act.Resource)]
+		return ok && rename.Resource != rename.NewName
+	case RenameContainer:
+		return true
+	}
+	return false
+}
+
+// recreateStep is how a recreate's step shows: all its steps as one line
+// of the final container, "Recreate" until the rename makes it
+// "Recreated", as docker compose shows it. A temporary name in the output
+// would read as a second container.
+func (a *applier) recreateStep(act Action, status progress.Status, text string) (string, progress.Status, string) {
+	name := finalName(act.Resource)
+	if act.Kind == RenameContainer {
+		name = act.NewName
+	}
+	switch {
+	case status == progress.Working:
+		text = "Recreate"
+	case status == progress.Done && act.Kind != RenameContainer:
+		status, text = progress.Working, "Recreate" // more steps to come
+	}
+	return name, status, text
+}
+
+// finalName is the name a recreate's successor ends with.
+func finalName(name string) string {
+	if IsTemporaryName(name) {
+		_, name, _ = strings.Cut(name, "_")
+	}
+	return name
+}
+
+func resourceKind(k Kind) progress.Kind {
 	switch k {
 	case CreateNetwork, RemoveNetwork, ConnectNetwork, DisconnectNetwork:
-		return "Network"
+		return progress.Network
 	case CreateVolume, RemoveVolume:
-		return "Volume"
+		return progress.Volume
 	case RemoveImage, PullImage:
-		return "Image"
+		return progress.Image
 	case WaitHealthy, WaitCompleted, ServiceStarted:
-		return "Service"
+		return progress.Service
 	}
-	return "Container"
+	return progress.Container
 }
 
 // containerID is the id an action works on: its target, or the container

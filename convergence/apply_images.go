@@ -14,7 +14,7 @@ import (
 // for the pull stamp it (see pulledImage). Each layer update becomes an
 // event under the image, for renderers that draw layers.
 func (a *applier) pull(ctx context.Context, act Action) error {
-	parent := resourceKind(act.Kind) + " " + act.Resource
+	parent := progress.ID(resourceKind(act.Kind), act.Resource)
 	err := a.e.PullImage(ctx, act.Resource, func(u engine.PullProgress) {
 		if e, ok := layerEvent(parent, u); ok {
 			e.Time = a.opts.Now()
@@ -48,7 +48,7 @@ func layerEvent(parent string, u engine.PullProgress) (progress.Event, bool) {
 	if u.Status == "Pull complete" || u.Status == "Already exists" {
 		status = progress.Done
 	}
-	return progress.Event{Resource: "Layer " + u.ID, Parent: parent, Status: status, Text: u.Status,
+	return progress.Event{Kind: progress.Layer, Name: u.ID, Parent: parent, Status: status, Text: u.Status,
 		Current: u.Current, Total: u.Total}, true
 }
 

@@ -62,8 +62,8 @@ func (e *events) lines() []string {
 	defer e.mu.Unlock()
 	var out []string
 	for _, ev := range e.all {
-		if strings.HasPrefix(ev.Resource, "Image") || ev.Parent != "" {
-			out = append(out, ev.Parent+">"+ev.Resource+" "+ev.Status.String()+" "+ev.Text)
+		if ev.Kind == progress.Image || ev.Parent != "" {
+			out = append(out, ev.Parent+">"+ev.ID()+" "+ev.Status.String()+" "+ev.Text)
 		}
 	}
 	return out

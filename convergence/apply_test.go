@@ -198,7 +198,7 @@ func TestApplyCancelledKeepsEarlierFailures(t *testing.T) {
 	// The interrupt comes as the volume's failure is shown, so after it
 	// was recorded; what else ran by then depends on scheduling.
 	sink := progress.SinkFunc(func(e progress.Event) {
-		if e.Status == progress.Error && strings.HasPrefix(e.Resource, "Volume") {
+		if e.Status == progress.Error && e.Kind == progress.Volume {
 			cancel()
 		}
 	})

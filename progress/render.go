@@ -1,10 +1,8 @@
 package progress
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
-	"sync"
 	"time"
 )
 
@@ -24,76 +22,50 @@ type Renderer interface {
 	Close() error
 }
 
-// New returns the renderer for mode on out. isTTY decides "auto"; until the
-// live view lands, "tty" renders plain lines too.
-func New(mode string, out io.Writer, isTTY bool) (Renderer, error) {
+// Options tell a renderer about the stream it writes to. The command fills
+// them in: the renderers never look at the process's terminal themselves,
+// so tests can give them any width and clock.
+type Options struct {
+	TTY   bool // out is a terminal: ModeAuto picks the live view
+	Color bool // the live view may colour its lines
+	// Width returns the terminal's columns, read for each frame so the
+	// view follows resizes; nil or a result below 1 means 80.
+	Width func() int
+	// Height returns the terminal's rows: a live frame taller than the
+	// screen could not be redrawn in place, so only its last rows are
+	// drawn until the final frame. nil or below 1: no bound.
+	Height func() int
+	// Now is the clock for events without a time, for elapsed times and
+	// the spinner; nil means time.Now.
+	Now func() time.Time
+	// Interval is the time between two live frames; 0 means 100ms.
+	Interval time.Duration
+}
+
+func (o Options) now() time.Time {
+	if o.Now == nil {
+		return time.Now()
+	}
+	return o.Now()
+}
+
+// New returns the renderer for mode on out. ModeAuto is the live view on a
+// terminal (opts.TTY), plain lines elsewhere.
+func New(mode string, out io.Writer, opts Options) (Renderer, error) {
 	switch mode {
-	case "", ModeAuto, ModeTTY, ModePlain:
-		return &plain{out: out, start: time.Now()}, nil
+	case "", ModeAuto:
+		if opts.TTY {
+			return startTTY(out, opts), nil
+		}
+		return newPlain(out, opts), nil
+	case ModeTTY:
+		return startTTY(out, opts), nil
+	case ModePlain:
+		return newPlain(out, opts), nil
 	case ModeJSON:
-		return &jsonLines{enc: json.NewEncoder(out)}, nil
+		return newJSON(out, opts), nil
 	case ModeQuiet:
-		return quiet{}, nil
+		return newQuiet(out), nil
 	}
 	return nil, fmt.Errorf("unknown progress mode %q: use auto, tty, plain, json or quiet", mode)
 }
-
-// plain prints one line per finished step, for CI logs:
-// " Container shop-web-1  Started  0.3s".
-type plain struct {
-	mu    sync.Mutex
-	out   io.Writer
-	start time.Time
-}
-
-func (p *plain) Emit(e Event) {
-	if e.Parent != "" || e.Status == Working && e.Current > 0 {
-		return // layer and byte updates of a pull would flood a log
-	}
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	line := fmt.Sprintf(" %s  %s", e.Resource, e.Text)
-	if e.Err != nil {
-		line += ": " + e.Err.Error()
-	}
-	if !e.Time.IsZero() && e.Status != Working {
-		line += fmt.Sprintf("  %.1fs", e.Time.Sub(p.start).Seconds())
-	}
-	fmt.Fprintln(p.out, line)
-}
-
-func (p *plain) Close() error { return nil }
-
-// jsonLines prints each event as one JSON object per line, for tools.
-type jsonLines struct {
-	mu  sync.Mutex
-	enc *json.Encoder
-}
-
-type jsonEvent struct {
-	Resource string    `json:"resource"`
-	Status   string    `json:"status"`
-	Text     string    `json:"text,omitempty"`
-	Error    string    `json:"error,omitempty"`
-	Current  int64     `json:"current,omitempty"`
-	Total    int64     `json:"total,omitempty"`
-	Parent   string    `json:"parent,omitempty"`
-	Time     time.Time `json:"time"`
-}
-
-func (j *jsonLines) Emit(e Event) {
-	out := jsonEvent{Resource: e.Resource, Status: e.Status.String(), Text: e.Text, Current: e.Current, Total: e.Total, Parent: e.Parent, Time: e.Time}
-	if e.Err != nil {
-		out.Error = e.Err.Error()
-	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	_ = j.enc.Encode(out)
-}
-
-func (j *jsonLines) Close() error { return nil }
-
-type quiet struct{}
-
-func (quiet) Emit(Event)   {}
-func (quiet) Close() error { return nil }
