@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"slices"
+	"strings"
 	"sync"
 
 	"github.com/spf13/cobra"
@@ -239,6 +240,13 @@ func (s *session) followExits(ctx context.Context, services []string, out io.Wri
 		exit containerExit
 		err  error
 	}
+	var names []string
+	for _, svc := range services {
+		for _, c := range o.AllServiceContainers(svc) {
+			names = append(names, svc+"-"+c.Labels[convergence.LabelContainerNumber])
+		}
+	}
+	fmt.Fprintf(out, "Attaching to %s\n", strings.Join(names, ", "))
 	var waits int
 	results := make(chan result)
 	for _, svc := range services {
