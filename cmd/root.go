@@ -78,6 +78,7 @@ func NewRootCommand(deps *Deps) *cobra.Command {
 		newUnpauseCommand(deps, opts),
 		newScaleCommand(deps, opts),
 		newPsCommand(deps, opts),
+		newLogsCommand(deps, opts),
 		newGraphCommand(deps, opts),
 		newVersionCommand(deps),
 	)
