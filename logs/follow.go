@@ -176,9 +176,36 @@ func (f *follower) attach(ctx context.Context, t *tracked, lo engine.LogOptions)
 	id := t.c.ID
 	go func() {
 		err := f.r.StreamLogs(ctx, id, lo, stdout, stderr)
+		if err == nil && lo.Follow {
+			err = f.catchUp(ctx, id, lo, stdout, stderr)
+		}
 		err = errors.Join(err, stdout.finish(), stderr.finish())
 		f.ended <- streamEnd{id: id, err: err, last: later(stdout.lastStamp(), stderr.lastStamp())}
 	}()
+}
+
+// catchUp reads once more, without following, what was logged after the
+// last line a followed stream showed. The engine (20.10 at least) ends a
+// followed stream when the run ends without sending the last line when it
+// lacks a newline, though it logged it: that line, a container's last
+// words, is read here.
+func (f *follower) catchUp(ctx context.Context, id string, lo engine.LogOptions, stdout, stderr *lineWriter) error {
+	// What the stream left unended is its end: out with it first, so
+	// its stamp counts as seen.
+	if err := errors.Join(stdout.finish(), stderr.finish()); err != nil {
+		return err
+	}
+	lo.Follow = false
+	if last := later(stdout.lastStamp(), stderr.lastStamp()); !last.IsZero() {
+		lo.Since, lo.Tail = unixStamp(last.Add(time.Nanosecond)), -1
+	}
+	return f.r.StreamLogs(ctx, id, lo, stdout, stderr)
+}
+
+// unixStamp is t as the engine's since takes it exactly: seconds and
+// nanoseconds since the epoch.
+func unixStamp(t time.Time) string {
+	return fmt.Sprintf("%d.%09d", t.Unix(), t.Nanosecond())
 }
 
 // resumeFrom is where the next run of t is followed from: where the last
@@ -187,8 +214,7 @@ func (f *follower) resumeFrom(t *tracked) engine.LogOptions {
 	if t.resume.IsZero() {
 		return engine.LogOptions{Tail: -1, Since: f.opts.Since}
 	}
-	since := fmt.Sprintf("%d.%09d", t.resume.Unix(), t.resume.Nanosecond())
-	return engine.LogOptions{Tail: -1, Since: since}
+	return engine.LogOptions{Tail: -1, Since: unixStamp(t.resume)}
 }
 
 // event updates what is followed from one engine event.
@@ -245,18 +271,24 @@ func (f *follower) streamEnded(ctx context.Context, end streamEnd) error {
 	f.active--
 	t := f.tracked[end.id]
 	t.attached = false
-	if end.err != nil && !engine.IsNotFound(end.err) {
+	if end.err != nil {
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
-		return end.err
+		if !f.gone(ctx, t) {
+			return end.err
+		}
+		// Removed under the stream (down, a recreate): its output is
+		// over, and the engine refuses to read it any more.
+		t.live, t.waiting, t.again = false, false, nil
+		return nil
 	}
 	var after time.Time // just past the last line shown
 	if !end.last.IsZero() {
 		after = end.last.Add(time.Nanosecond)
 	}
 	switch {
-	case !f.opts.Follow || end.err != nil:
+	case !f.opts.Follow:
 	case f.opts.Until != "":
 		// The stream stopped at --until: later lines, and runs, are past
 		// it, whether the container still runs or not.
@@ -295,6 +327,16 @@ func (f *follower) comesBack(ctx context.Context, t *tracked) bool {
 		return true
 	}
 	return false
+}
+
+// gone says whether the container is removed or on its way out, the one
+// failure of a stream that is no failure of Follow.
+func (f *follower) gone(ctx context.Context, t *tracked) bool {
+	d, err := f.r.InspectContainer(ctx, t.c.ID)
+	if err != nil {
+		return engine.IsNotFound(err)
+	}
+	return d.State == engine.StateRemoving || d.State == engine.StateDead
 }
 
 // drain waits for the streams still open, whose goroutines report on

@@ -9,7 +9,7 @@ import (
 // it out in pieces. Lines up to it come out whole, never mixed with other
 // containers' lines; longer ones (binary output, huge JSON) still come out
 // byte for byte, only possibly split by another container's line.
-const maxHeld = 64 << 10
+const maxHeld = 1 << 20
 
 // stampLayout is how the engine stamps each message: RFC 3339 in UTC with
 // all nine digits of the fraction, then a space; always stampLen bytes.
