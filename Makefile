@@ -65,6 +65,7 @@ bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./project/... ./convergence/...
 	scripts/bench-config.sh
 	GO="$(GO)" scripts/bench.sh
+	GO="$(GO)" scripts/bench-logs.sh
 
 demo: build
 	@$(engine) cd examples/hello && ../../$(BIN) graph && echo && \
