@@ -19,7 +19,7 @@ import (
 // stderr). Without opts.Follow it returns once every container's output
 // so far is written. With it, it returns when every followed container has
 // stopped and none will come back: removed, or exited with no restart
-// pending (the engine's own restart decision, see streamEnded), and
+// pending (the engine's own restart decision, see comesBack), and
 // opts.Hold is closed. It returns ctx.Err() when ctx ends first.
 func Follow(ctx context.Context, r engine.Reader, project string, opts Options, stdout, stderr io.Writer) error {
 	ctx, cancel := context.WithCancel(ctx)
