@@ -80,6 +80,7 @@ func NewRootCommand(deps *Deps) *cobra.Command {
 		newUnpauseCommand(deps, opts),
 		newScaleCommand(deps, opts),
 		newPsCommand(deps, opts),
+		newLogsCommand(deps, opts),
 		newEventsCommand(deps, opts),
 		newWaitCommand(deps, opts),
 		newGraphCommand(deps, opts),

@@ -138,6 +138,7 @@ func detailsFromAPI(r container.InspectResponse) ContainerDetails {
 		d.State = ContainerState(s.Status)
 		d.ExitCode = s.ExitCode
 		d.StartedAt = parseTime(s.StartedAt)
+		d.FinishedAt = parseTime(s.FinishedAt)
 		d.Health, d.HealthLog = healthFromAPI(s.Health)
 	}
 	return d

@@ -173,22 +173,34 @@ func TestStreamErrorClassification(t *testing.T) {
 	}
 }
 
-func TestReadLogs(t *testing.T) {
+func TestCopyLogs(t *testing.T) {
 	frame := func(stream byte, s string) string {
 		h := make([]byte, 8)
 		h[0] = stream
 		binary.BigEndian.PutUint32(h[4:], uint32(len(s)))
 		return string(h) + s
 	}
-	muxed := frame(1, "hello\n") + frame(2, "oops\n") + frame(1, "bye\n")
-
-	got, err := readLogs(strings.NewReader(muxed), false)
-	if err != nil || got != "hello\noops\nbye\n" {
-		t.Errorf("multiplexed: %q, %v", got, err)
+	binary := "\x00\xff\x01\x00\x00\x00\x00\x00\x00\x05no newline"
+	long := strings.Repeat("x", 200_000) + "\n"
+	tests := []struct {
+		name           string
+		stream         string
+		tty            bool
+		stdout, stderr string
+	}{
+		{"multiplexed", frame(1, "hello\n") + frame(2, "oops\n") + frame(1, "bye\n"), false, "hello\nbye\n", "oops\n"},
+		{"binary kept intact", frame(1, binary), false, binary, ""},
+		{"a line longer than any frame buffer", frame(1, long), false, long, ""},
+		{"tty bytes as they are", "raw\r\nterminal\r\n\x01\x00", true, "raw\r\nterminal\r\n\x01\x00", ""},
 	}
-	got, err = readLogs(strings.NewReader("raw\r\nterminal\r\n"), true)
-	if err != nil || got != "raw\r\nterminal\r\n" {
-		t.Errorf("tty: %q, %v", got, err)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var out, errs strings.Builder
+			err := copyLogs(&out, &errs, strings.NewReader(tt.stream), tt.tty)
+			if err != nil || out.String() != tt.stdout || errs.String() != tt.stderr {
+				t.Errorf("stdout %.40q, stderr %.40q, err %v; want %.40q, %.40q", out.String(), errs.String(), err, tt.stdout, tt.stderr)
+			}
+		})
 	}
 }
 

@@ -39,6 +39,11 @@ type Reader interface {
 	// Logs returns the last tail lines (tail < 0: all) of a container's
 	// output, both streams.
 	Logs(ctx context.Context, id string, tail int) (string, error)
+	// StreamLogs copies a container's output, stdout to stdout and stderr
+	// to stderr, as the engine sends it: to its end, or with opts.Follow
+	// until the container's current run ends. It returns ctx.Err() when
+	// ctx ends first.
+	StreamLogs(ctx context.Context, id string, opts LogOptions, stdout, stderr io.Writer) error
 }
 
 // Writer is the side of the engine that changes state. Applying a plan

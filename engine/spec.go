@@ -75,6 +75,10 @@ type ContainerDetails struct {
 	Health    string // "", "starting", "healthy", "unhealthy"
 	HealthLog []HealthResult
 	StartedAt time.Time
+	// FinishedAt is when the last run ended (zero if it never did). The
+	// engine sets it after the run's output is all logged, so following
+	// the next run from here replays none of this one.
+	FinishedAt time.Time
 }
 
 // HealthResult is one run of a container's healthcheck.

@@ -18,21 +18,31 @@ type containerRecord struct {
 	health      string
 	healthcheck bool
 	startedAt   time.Time
+	finishedAt  time.Time
 	// anonymous lists the volumes this container's spec left unnamed: the
 	// only ones RemoveOptions.Volumes removes. A volume it got by name
 	// stays, even one another container created anonymously, as in the
 	// engine.
 	anonymous []string
-	logs      string
-	user      string                 // the spec's user, for CopyToContainer's CopyUIDGID
-	files     map[string]engine.File // by path: what CopyToContainer wrote
+	output    []logEntry // what the container's command wrote, in order
+	tty       bool
+	runs      int // how many times it started: a followed run ends when this moves
+	// changed is closed, and replaced, whenever output is added or the
+	// container starts, stops or goes: followers of its logs wait on it.
+	changed chan struct{}
+	user    string                 // the spec's user, for CopyToContainer's CopyUIDGID
+	files   map[string]engine.File // by path: what CopyToContainer wrote
 }
 
 // setState moves the container to s and keeps Status and the health
 // that goes with it in step. A stopped container with a healthcheck
 // reports unhealthy, as the engine does.
 func (c *containerRecord) setState(s engine.ContainerState) {
+	if s == engine.StateRunning && c.State != engine.StatePaused {
+		c.runs++
+	}
 	c.State = s
+	c.notify()
 	switch {
 	case s == engine.StateRunning && c.healthcheck && c.health == "":
 		c.health = "starting"
@@ -65,10 +75,11 @@ func (c *containerRecord) running() bool {
 
 func (c *containerRecord) details() engine.ContainerDetails {
 	return engine.ContainerDetails{
-		Container: cloneContainer(c.Container),
-		ExitCode:  c.exitCode,
-		Health:    c.health,
-		StartedAt: c.startedAt,
+		Container:  cloneContainer(c.Container),
+		ExitCode:   c.exitCode,
+		Health:     c.health,
+		StartedAt:  c.startedAt,
+		FinishedAt: c.finishedAt,
 	}
 }
 
@@ -208,6 +219,7 @@ func (f *Fake) CreateContainer(ctx context.Context, spec engine.ContainerSpec) (
 	}}
 	c.healthcheck = hasHealthcheck(spec)
 	c.user = spec.Config.User
+	c.tty = spec.Config.Tty
 	c.Mounts, c.anonymous = f.specMounts(spec)
 	c.setState(engine.StateCreated)
 	f.containers[id] = c
@@ -288,7 +300,7 @@ func (f *Fake) KillContainer(ctx context.Context, id, signal string) error {
 }
 
 func (f *Fake) exit(c *containerRecord, code int) {
-	c.exitCode = code
+	c.exitCode, c.finishedAt = code, f.now()
 	c.setState(engine.StateExited)
 	f.emit("container", "die", c.ID, c.attributes("exitCode", fmt.Sprint(code)))
 }
@@ -305,6 +317,7 @@ func (f *Fake) RemoveContainer(ctx context.Context, id string, opts engine.Remov
 			f.exit(c, 137)
 		}
 		delete(f.containers, c.ID)
+		c.notify()
 		f.emit("container", "destroy", c.ID, c.attributes())
 		if opts.Volumes {
 			for _, v := range c.anonymous {
@@ -361,27 +374,6 @@ func (f *Fake) UnpauseContainer(ctx context.Context, id string) error {
 		f.emit("container", "unpause", c.ID, c.attributes())
 		return nil
 	})
-}
-
-// Logs returns the last tail lines (all when tail < 0) set with SetLogs.
-func (f *Fake) Logs(ctx context.Context, id string, tail int) (string, error) {
-	if err := f.begin(ctx, "Logs", id); err != nil {
-		return "", err
-	}
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	c, err := f.container("reading the logs of", id)
-	if err != nil {
-		return "", err
-	}
-	lines := strings.SplitAfter(c.logs, "\n")
-	if lines[len(lines)-1] == "" {
-		lines = lines[:len(lines)-1]
-	}
-	if tail >= 0 && tail < len(lines) {
-		lines = lines[len(lines)-tail:]
-	}
-	return strings.Join(lines, ""), nil
 }
 
 // change runs one state change of an existing container under the lock,

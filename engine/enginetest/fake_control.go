@@ -40,15 +40,3 @@ func (f *Fake) Exit(container string, code int) error {
 	f.exit(c, code)
 	return nil
 }
-
-// SetLogs sets the output Logs returns for a container.
-func (f *Fake) SetLogs(container, logs string) error {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	c, err := f.container("setting the logs of", container)
-	if err != nil {
-		return err
-	}
-	c.logs = logs
-	return nil
-}
