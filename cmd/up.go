@@ -125,6 +125,7 @@ func runUp(ctx context.Context, deps *Deps, global *globalOptions, opts *upOptio
 	if err := checkScaleServices(s.project, scale); err != nil {
 		return err
 	}
+	started := time.Now()
 	o, err := s.observeWithImages(ctx)
 	if err != nil {
 		return err
@@ -158,7 +159,7 @@ func runUp(ctx context.Context, deps *Deps, global *globalOptions, opts *upOptio
 	case err != nil || global.DryRun || opts.NoStart:
 		return err
 	case !opts.Detach && !opts.Wait:
-		return s.runAttached(ctx, global, opts, services, s.followExits)
+		return s.runAttached(ctx, global, opts, services, s.logFollower(global, &opts.attach, started))
 	case !opts.Wait:
 		return nil
 	}

@@ -6,12 +6,16 @@ import (
 	"io"
 	"os"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/berth-compose/berth/convergence"
+	"github.com/berth-compose/berth/engine"
+	"github.com/berth-compose/berth/logs"
 )
 
 // attachOptions are the flags of a foreground up (without -d).
@@ -229,16 +233,32 @@ func drain(c <-chan os.Signal) {
 	}
 }
 
-// followExits is a follower that reports the stops of the services'
-// containers as they are when it starts.
-func (s *session) followExits(ctx context.Context, services []string, out io.Writer, onExit func(containerExit)) error {
+// logFollower is the follower of a foreground up: the attached services'
+// output since up began (a container this up started shows from its first
+// line, an unchanged one only what it writes from now on), prefixed and
+// coloured as `logs` prints it, with a line per container that stops.
+func (s *session) logFollower(global *globalOptions, o *attachOptions, since time.Time) follower {
+	return func(ctx context.Context, services []string, out io.Writer, onExit func(containerExit)) error {
+		if err := s.sayAttaching(ctx, services, out); err != nil {
+			return err
+		}
+		return logs.Follow(ctx, s.engine, s.project.Name, logs.Options{
+			Services: services, Follow: true, Tail: -1, Since: strconv.FormatInt(since.Unix(), 10),
+			Timestamps: o.Timestamps, Prefix: !o.NoLogPrefix, Color: !o.NoColor && useColor(s.deps, global, s.deps.Out),
+			OnExit: func(c engine.Container, code int) {
+				name := c.Labels[convergence.LabelService] + "-" + c.Labels[convergence.LabelContainerNumber]
+				fmt.Fprintf(out, "%s exited with code %d\n", name, code)
+				onExit(containerExit{Service: c.Labels[convergence.LabelService], Name: c.Name, Code: code})
+			},
+		}, out, out)
+	}
+}
+
+// sayAttaching prints whose output follows, as docker compose does.
+func (s *session) sayAttaching(ctx context.Context, services []string, out io.Writer) error {
 	o, err := s.observe(ctx)
 	if err != nil {
 		return err
-	}
-	type result struct {
-		exit containerExit
-		err  error
 	}
 	var names []string
 	for _, svc := range services {
@@ -246,25 +266,6 @@ func (s *session) followExits(ctx context.Context, services []string, out io.Wri
 			names = append(names, svc+"-"+c.Labels[convergence.LabelContainerNumber])
 		}
 	}
-	fmt.Fprintf(out, "Attaching to %s\n", strings.Join(names, ", "))
-	var waits int
-	results := make(chan result)
-	for _, svc := range services {
-		for _, c := range o.AllServiceContainers(svc) {
-			waits++
-			go func() {
-				code, err := s.engine.WaitContainer(ctx, c.ID)
-				results <- result{containerExit{Service: svc, Name: c.Name, Code: code}, err}
-			}()
-		}
-	}
-	for range waits {
-		r := <-results
-		if r.err != nil {
-			return r.err
-		}
-		fmt.Fprintf(out, "%s exited with code %d\n", r.exit.Name, r.exit.Code)
-		onExit(r.exit)
-	}
-	return nil
+	_, err = fmt.Fprintf(out, "Attaching to %s\n", strings.Join(names, ", "))
+	return err
 }

@@ -24,7 +24,7 @@ func foreground(t *testing.T, ctx context.Context, args []string, then func(fake
 		close(done)
 	}()
 	deadline := time.Now().Add(10 * time.Second)
-	for len(fake.Calls("WaitContainer")) < 3 {
+	for len(fake.Calls("StreamLogs")) < 3 {
 		if time.Now().After(deadline) {
 			t.Fatalf("berth %v never attached to the 3 containers", args)
 		}
@@ -41,6 +41,7 @@ func foreground(t *testing.T, ctx context.Context, args []string, then func(fake
 
 func exitAll(codes map[string]int) func(*enginetest.Fake) {
 	return func(fake *enginetest.Fake) {
+		fake.WriteStdout("run-web-1", "web says hello\n")
 		for _, name := range []string{"run-db-1", "run-web-1", "run-worker-1"} {
 			if code, ok := codes[name]; ok {
 				fake.Exit(name, code)
@@ -63,7 +64,10 @@ func TestUpForeground(t *testing.T) {
 	}{
 		{name: "returns 0 once all stopped, whatever their codes", args: []string{"up"},
 			exits: map[string]int{"run-db-1": 0, "run-web-1": 2, "run-worker-1": 0}, wantCode: 0,
-			want: "run-db-1=exited run-web-1=exited run-worker-1=exited", out: "run-web-1 exited with code 2"},
+			want: "run-db-1=exited run-web-1=exited run-worker-1=exited", out: "web-1     | web says hello\n"},
+		{name: "the stops are told", args: []string{"up"},
+			exits: map[string]int{"run-db-1": 0, "run-web-1": 2, "run-worker-1": 0}, wantCode: 0,
+			want: "run-db-1=exited run-web-1=exited run-worker-1=exited", out: "web-1 exited with code 2"},
 		{name: "--exit-code-from web", args: []string{"up", "--exit-code-from", "web"},
 			exits: map[string]int{"run-web-1": 3}, wantCode: 3,
 			want: "run-db-1=exited run-web-1=exited run-worker-1=exited", out: "Aborting on container exit..."},

@@ -5,6 +5,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -18,9 +19,23 @@ func TestUpForeground(t *testing.T) {
 	dir, name := upProject(t)
 	t.Cleanup(func() { runBerth(t, dir, nil, "-p", name, "--profile", "server", "down", "-v", "-t", "0") })
 
-	if res := runBerth(t, dir, nil, "-p", name, "up"); res.ExitCode != 0 {
+	res := runBerth(t, dir, nil, "-p", name, "up", "--no-color")
+	if res.ExitCode != 0 || !regexp.MustCompile(`(?m)^quick-1 +\| quick says hello$`).MatchString(res.Stdout) ||
+		!regexp.MustCompile(`(?m)^slow-1 +\| slow says hello$`).MatchString(res.Stdout) ||
+		!strings.Contains(res.Stdout, "slow-1 exited with code 3") {
 		t.Errorf("up with every container stopping: %s", res)
 	}
+	// --attach keeps only one service's output; --no-attach leaves one out
+	// (and up returns when quick stops: slow is waited for after).
+	res = runBerth(t, dir, nil, "-p", name, "up", "--no-color", "--attach", "slow")
+	if res.ExitCode != 0 || !strings.Contains(res.Stdout, "slow says hello") || strings.Contains(res.Stdout, "quick says hello") {
+		t.Errorf("--attach slow: %s", res)
+	}
+	res = runBerth(t, dir, nil, "-p", name, "up", "--no-color", "--no-attach", "slow")
+	if res.ExitCode != 0 || strings.Contains(res.Stdout, "slow says hello") || !strings.Contains(res.Stdout, "quick says hello") {
+		t.Errorf("--no-attach slow: %s", res)
+	}
+	runBerth(t, dir, nil, "-p", name, "wait", "slow")
 	expectStates(t, name, "up", map[string]string{name + "-quick-1": "exited", name + "-slow-1": "exited"})
 
 	if res := runBerth(t, dir, nil, "-p", name, "up", "--exit-code-from", "slow"); res.ExitCode != 3 {
@@ -33,7 +48,7 @@ func TestUpForeground(t *testing.T) {
 	// quick stops after a second; the server, which would run for an
 	// hour, is stopped with it, not removed.
 	start := time.Now()
-	res := runBerth(t, dir, []string{"QUICK_CODE=4"}, "-p", name, "--profile", "server", "up", "--abort-on-container-exit", "-t", "1")
+	res = runBerth(t, dir, []string{"QUICK_CODE=4"}, "-p", name, "--profile", "server", "up", "--abort-on-container-exit", "-t", "1")
 	if res.ExitCode != 4 || !strings.Contains(res.Stdout, "Aborting on container exit...") || time.Since(start) > time.Minute {
 		t.Errorf("--abort-on-container-exit: %s", res)
 	}
