@@ -239,6 +239,13 @@ func drain(c <-chan os.Signal) {
 // coloured as `logs` prints it, with a line per container that stops.
 func (s *session) logFollower(global *globalOptions, o *attachOptions, since time.Time) follower {
 	return func(ctx context.Context, services []string, out io.Writer, onExit func(containerExit)) error {
+		if len(services) == 0 {
+			// Nothing shown (--no-attach of every service): the logs
+			// package would read "no services" as all of them. Up then
+			// waits for Ctrl-C, as docker compose does.
+			<-ctx.Done()
+			return nil
+		}
 		if err := s.sayAttaching(ctx, services, out); err != nil {
 			return err
 		}

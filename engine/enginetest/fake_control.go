@@ -30,13 +30,23 @@ func (f *Fake) SetHealth(container, status string) error {
 func (f *Fake) Exit(container string, code int) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	c, err := f.container("exiting", container)
+	c, err := f.runningContainer(container)
 	if err != nil {
 		return err
 	}
-	if !c.running() {
-		return fmt.Errorf("exiting container %s: %w", container, engine.ErrConflict.WithMessage("container is not running"))
-	}
 	f.exit(c, code)
 	return nil
+}
+
+// runningContainer finds a container that Exit or Restarting can end: it
+// must run. The caller holds f.mu.
+func (f *Fake) runningContainer(container string) (*containerRecord, error) {
+	c, err := f.container("exiting", container)
+	if err != nil {
+		return nil, err
+	}
+	if !c.running() {
+		return nil, fmt.Errorf("exiting container %s: %w", container, engine.ErrConflict.WithMessage("container is not running"))
+	}
+	return c, nil
 }

@@ -86,12 +86,9 @@ func (c *containerRecord) append(data string, stderr bool, t time.Time) {
 func (f *Fake) Restarting(container string, code int) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	c, err := f.container("exiting", container)
+	c, err := f.runningContainer(container)
 	if err != nil {
 		return err
-	}
-	if !c.running() {
-		return fmt.Errorf("exiting container %s: %w", container, engine.ErrConflict.WithMessage("container is not running"))
 	}
 	c.exitCode, c.finishedAt = code, f.now()
 	c.setState(engine.StateRestarting)
