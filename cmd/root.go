@@ -83,6 +83,7 @@ func NewRootCommand(deps *Deps) *cobra.Command {
 		newLogsCommand(deps, opts),
 		newEventsCommand(deps, opts),
 		newWaitCommand(deps, opts),
+		newAttachCommand(deps, opts),
 		newGraphCommand(deps, opts),
 		newVersionCommand(deps),
 	)
@@ -240,6 +241,10 @@ func Execute(ctx context.Context, deps *Deps, args []string) int {
 	root := NewRootCommand(deps)
 	root.SetArgs(joinGlobalValues(root.Flags(), args))
 	err := root.ExecuteContext(ctx)
+	var status *exitStatus
+	if errors.As(err, &status) && status.signalled {
+		return status.code
+	}
 	// An interrupt wins over success: work may have been cut short, and
 	// scripts expect 130 after Ctrl-C, as docker compose gives.
 	if errors.Is(err, context.Canceled) || ctx.Err() != nil {
@@ -255,7 +260,6 @@ func Execute(ctx context.Context, deps *Deps, args []string) int {
 	if err == nil {
 		return 0
 	}
-	var status *exitStatus
 	if errors.As(err, &status) {
 		return status.code
 	}
@@ -266,7 +270,12 @@ func Execute(ctx context.Context, deps *Deps, args []string) int {
 // exitStatus is an exit code a command passes on rather than a failure: a
 // container's own (wait, up --exit-code-from). Execute exits with it and
 // prints nothing more.
-type exitStatus struct{ code int }
+type exitStatus struct {
+	code int
+	// signalled marks the code of a process berth passed Ctrl-C on to:
+	// how it ended is the answer, even though berth was interrupted.
+	signalled bool
+}
 
 func (e *exitStatus) Error() string { return fmt.Sprintf("exit status %d", e.code) }
 
@@ -277,6 +286,12 @@ func exitWith(code int) error {
 		return nil
 	}
 	return &exitStatus{code: code}
+}
+
+// exitSignalled is exitWith for a process that received berth's signals:
+// its code stands, 0 included, where an interrupt would give 130.
+func exitSignalled(code int) error {
+	return &exitStatus{code: code, signalled: true}
 }
 
 // joinGlobalValues writes the global flags before the command as

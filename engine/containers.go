@@ -130,6 +130,7 @@ func detailsFromAPI(r container.InspectResponse) ContainerDetails {
 	if r.Config != nil {
 		d.Image = r.Config.Image
 		d.Labels = r.Config.Labels
+		d.TTY, d.OpenStdin = r.Config.Tty, r.Config.OpenStdin
 	}
 	if r.NetworkSettings != nil {
 		d.Networks = sortedKeys(r.NetworkSettings.Networks)

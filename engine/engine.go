@@ -44,6 +44,9 @@ type Reader interface {
 	// until the container's current run ends. It returns ctx.Err() when
 	// ctx ends first.
 	StreamLogs(ctx context.Context, id string, opts LogOptions, stdout, stderr io.Writer) error
+	// InspectExec says whether a process started by CreateExec still runs,
+	// and its exit code once it ended.
+	InspectExec(ctx context.Context, id string) (ExecState, error)
 }
 
 // Writer is the side of the engine that changes state. Applying a plan
@@ -77,6 +80,19 @@ type Writer interface {
 	PullImage(ctx context.Context, ref string, progress func(PullProgress)) error
 	// RemoveImage untags ref and deletes the image when no tag is left.
 	RemoveImage(ctx context.Context, ref string) error
+
+	// AttachContainer joins a container's stdin, stdout and stderr, as
+	// opts asks; see Stream.
+	AttachContainer(ctx context.Context, id string, opts AttachOptions) (Stream, error)
+	// ResizeContainer sets the size of a container's TTY.
+	ResizeContainer(ctx context.Context, id string, height, width uint) error
+	// CreateExec prepares a process in a running container; StartExec
+	// runs it detached, AttachExec runs it joined to a Stream.
+	CreateExec(ctx context.Context, container string, spec ExecSpec) (string, error)
+	StartExec(ctx context.Context, id string) error
+	AttachExec(ctx context.Context, id string, tty bool) (Stream, error)
+	// ResizeExec sets the size of an exec'd process's TTY.
+	ResizeExec(ctx context.Context, id string, height, width uint) error
 }
 
 // Engine is everything berth asks of a Docker engine. Callers should ask

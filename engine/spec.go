@@ -79,6 +79,9 @@ type ContainerDetails struct {
 	// engine sets it after the run's output is all logged, so following
 	// the next run from here replays none of this one.
 	FinishedAt time.Time
+	// TTY and OpenStdin are the container's Tty and OpenStdin settings:
+	// how its output is framed and whether it reads a stdin one attaches.
+	TTY, OpenStdin bool
 }
 
 // HealthResult is one run of a container's healthcheck.

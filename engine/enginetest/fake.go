@@ -39,19 +39,21 @@ var DefaultVersion = engine.Version{
 // engine.IsConflict hold for its errors), and it emits the engine's events.
 // It is safe for concurrent use.
 type Fake struct {
-	mu         sync.Mutex
-	version    engine.Version
-	now        func() time.Time
-	containers map[string]*containerRecord // by id
-	networks   map[string]*engine.Network
-	volumes    map[string]*engine.Volume // by name
-	images     map[string]string         // normalised reference -> id
-	subs       map[*subscriber]struct{}
-	errs       map[string]error
-	hook       func(context.Context, Call) error
-	calls      []Call
-	seq        int
-	closed     bool
+	mu          sync.Mutex
+	version     engine.Version
+	now         func() time.Time
+	containers  map[string]*containerRecord // by id
+	networks    map[string]*engine.Network
+	volumes     map[string]*engine.Volume // by name
+	images      map[string]string         // normalised reference -> id
+	subs        map[*subscriber]struct{}
+	errs        map[string]error
+	hook        func(context.Context, Call) error
+	calls       []Call
+	seq         int
+	closed      bool
+	execs       map[string]*execRecord
+	execHandler ExecHandler
 }
 
 var _ engine.Engine = (*Fake)(nil)

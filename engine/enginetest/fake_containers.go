@@ -26,6 +26,9 @@ type containerRecord struct {
 	anonymous []string
 	output    []logEntry // what the container's command wrote, in order
 	tty       bool
+	openStdin bool
+	stdin     []byte  // what attached streams wrote to its stdin
+	size      [2]uint // its TTY's height and width, as last resized
 	runs      int // how many times it started: a followed run ends when this moves
 	// changed is closed, and replaced, whenever output is added or the
 	// container starts, stops or goes: followers of its logs wait on it.
@@ -80,6 +83,8 @@ func (c *containerRecord) details() engine.ContainerDetails {
 		Health:     c.health,
 		StartedAt:  c.startedAt,
 		FinishedAt: c.finishedAt,
+		TTY:        c.tty,
+		OpenStdin:  c.openStdin,
 	}
 }
 
@@ -219,7 +224,7 @@ func (f *Fake) CreateContainer(ctx context.Context, spec engine.ContainerSpec) (
 	}}
 	c.healthcheck = hasHealthcheck(spec)
 	c.user = spec.Config.User
-	c.tty = spec.Config.Tty
+	c.tty, c.openStdin = spec.Config.Tty, spec.Config.OpenStdin
 	c.Mounts, c.anonymous = f.specMounts(spec)
 	c.setState(engine.StateCreated)
 	f.containers[id] = c
