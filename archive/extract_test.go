@@ -37,8 +37,10 @@ func tarOf(t *testing.T, hdrs ...tar.Header) *bytes.Buffer {
 	return &buf
 }
 
-func reg(name, body string) tar.Header { return tar.Header{Typeflag: tar.TypeReg, Name: name, Linkname: body} }
-func dir(name string) tar.Header       { return tar.Header{Typeflag: tar.TypeDir, Name: name, Mode: 0o755} }
+func reg(name, body string) tar.Header {
+	return tar.Header{Typeflag: tar.TypeReg, Name: name, Linkname: body}
+}
+func dir(name string) tar.Header { return tar.Header{Typeflag: tar.TypeDir, Name: name, Mode: 0o755} }
 func symlink(name, target string) tar.Header {
 	return tar.Header{Typeflag: tar.TypeSymlink, Name: name, Linkname: target}
 }
