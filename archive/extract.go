@@ -21,7 +21,9 @@ var ErrUnsafe = errors.New("it would land outside the destination")
 type ExtractOptions struct {
 	// From and To rename the archive's top entry, and all below it: the
 	// engine names it after the source, the copy may give it the
-	// destination's name (see Place). Empty From keeps every name.
+	// destination's name (see Place). Empty From keeps every name. From
+	// "/" is the engine's archive of a container's root, whose names are
+	// absolute: they are taken as relative to the root, and only then.
 	From, To string
 	// Skipped hears of the entries Extract leaves out: devices, fifos and
 	// other special files, which need privileges to make.
@@ -103,10 +105,14 @@ func (x *extractor) entry(hdr *tar.Header, r io.Reader) error {
 // localName turns an entry's name into a path below the root, renamed as
 // opts say, or refuses it.
 func (x *extractor) localName(raw string) (string, error) {
+	from := x.opts.From
+	if from == "/" {
+		raw, from = "./"+strings.TrimPrefix(raw, "/"), "."
+	}
 	if path.IsAbs(raw) || strings.HasPrefix(raw, `\`) {
 		return "", fmt.Errorf("absolute name: %w", ErrUnsafe)
 	}
-	n := rename(path.Clean(raw), x.opts.From, x.opts.To)
+	n := rename(path.Clean(raw), from, x.opts.To)
 	local := filepath.FromSlash(n)
 	if !filepath.IsLocal(local) {
 		return "", fmt.Errorf("name climbs out: %w", ErrUnsafe)

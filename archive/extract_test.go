@@ -100,6 +100,10 @@ func TestExtract(t *testing.T) {
 		{"file replaced", []tar.Header{reg("f", "old"), reg("f", "new")}, ExtractOptions{}, []string{"f new"}},
 		{"symlink replaced by a file, not written through", []tar.Header{reg("t", "keep"), symlink("f", "t"), reg("f", "new")},
 			ExtractOptions{}, []string{"f new", "t keep"}},
+		{"a container's root, renamed", []tar.Header{dir("/"), reg("/f", "1")}, ExtractOptions{From: "/", To: "root"},
+			[]string{"root/", "root/f 1"}},
+		{"a container's root, poured in", []tar.Header{dir("/"), dir("/bin/")}, ExtractOptions{From: "/", To: "."},
+			[]string{"bin/"}},
 		{"device skipped", []tar.Header{{Typeflag: tar.TypeChar, Name: "null", Devmajor: 1, Devminor: 3}, reg("f", "1")},
 			ExtractOptions{}, []string{"f 1"}},
 	}
