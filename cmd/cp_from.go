@@ -36,17 +36,15 @@ func (c *copier) copyOut(ctx context.Context, ctr engine.Container, src cpEnd, d
 			p = st.LinkTarget
 		}
 	}
-	rc, st, err := c.engine.CopyFromContainer(ctx, ctr.ID, p)
-	if engine.IsNotFound(err) {
-		return fmt.Errorf("cannot copy %s:%s: no such file or directory in container %s", src.Service, src.Path, ctr.Name)
+	if c.dryRun {
+		_, err := c.engine.StatContainerPath(ctx, ctr.ID, p)
+		return describeMissing(err, ctr, src)
 	}
+	rc, st, err := c.engine.CopyFromContainer(ctx, ctr.ID, p)
 	if err != nil {
-		return err
+		return describeMissing(err, ctr, src)
 	}
 	defer rc.Close()
-	if c.dryRun {
-		return nil
-	}
 	if dst == "-" {
 		if _, err := io.Copy(c.stdout, rc); err != nil {
 			return fmt.Errorf("writing the tar stream to stdout: %w", err)
@@ -67,6 +65,15 @@ func (c *copier) copyOut(ctx context.Context, ctr engine.Container, src cpEnd, d
 		return fmt.Errorf("copying %s:%s to %s: %w", src.Service, src.Path, dst, err)
 	}
 	return nil
+}
+
+// describeMissing says which source is missing in which container, for
+// the engine's not found; other errors pass as they are.
+func describeMissing(err error, ctr engine.Container, src cpEnd) error {
+	if engine.IsNotFound(err) {
+		return fmt.Errorf("cannot copy %s:%s: no such file or directory in container %s", src.Service, src.Path, ctr.Name)
+	}
+	return err
 }
 
 // engineTop is the name the engine gives the top entry of its archive of

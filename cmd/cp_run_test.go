@@ -246,6 +246,7 @@ func TestCpArchiveAndDryRun(t *testing.T) {
 		{"cp", "-a", filepath.Join(base, "f"), "app:/owned"},
 		{"cp", filepath.Join(base, "f"), "app:/kept"},
 		{"--dry-run", "cp", filepath.Join(base, "f"), "app:/dry"},
+		{"--dry-run", "cp", "app:/kept", filepath.Join(base, "out", "dry")},
 	} {
 		if code, _, errOut := cpRun(t, fake, dir, strings.NewReader(""), args...); code != 0 {
 			t.Fatalf("%v: %s", args, errOut)
@@ -262,6 +263,12 @@ func TestCpArchiveAndDryRun(t *testing.T) {
 	}
 	if !slices.Equal(got, want) {
 		t.Errorf("files = %v, want %v", got, want)
+	}
+	if _, err := os.Lstat(filepath.Join(base, "out", "dry")); err == nil {
+		t.Error("--dry-run copied out of the container")
+	}
+	if code, _, errOut := cpRun(t, fake, dir, strings.NewReader(""), "--dry-run", "cp", "app:/nope", base); code != 1 || !strings.Contains(errOut, "no such file") {
+		t.Errorf("--dry-run of a missing source: exit %d, %q; want it refused", code, errOut)
 	}
 }
 

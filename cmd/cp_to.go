@@ -107,7 +107,7 @@ func (c *copier) containerDest(ctx context.Context, ctr engine.Container, dst cp
 	switch {
 	case engine.IsNotFound(err):
 		parent := path.Dir(path.Clean(p))
-		if pst, perr := c.engine.StatContainerPath(ctx, ctr.ID, parent); perr != nil || !pst.Mode.IsDir() {
+		if !c.isContainerDir(ctx, ctr, parent) {
 			return archive.Dst{}, fmt.Errorf("cannot copy to %s:%s: the directory %s does not exist in container %s; create it first", dst.Service, dst.Path, parent, ctr.Name)
 		}
 		return archive.Dst{Path: p}, nil
@@ -119,6 +119,16 @@ func (c *copier) containerDest(ctx context.Context, ctr engine.Container, dst cp
 		return archive.Dst{}, fmt.Errorf("cannot copy to %s:%s: in container %s it is a file, not a directory", dst.Service, dst.Path, ctr.Name)
 	}
 	return archive.Dst{Path: p, Exists: true, IsDir: st.Mode.IsDir()}, nil
+}
+
+// isContainerDir reports whether p is a directory in the container, or a
+// symlink to one.
+func (c *copier) isContainerDir(ctx context.Context, ctr engine.Container, p string) bool {
+	st, err := c.engine.StatContainerPath(ctx, ctr.ID, p)
+	if err == nil && st.Mode&fs.ModeSymlink != 0 {
+		st, err = c.engine.StatContainerPath(ctx, ctr.ID, st.LinkTarget)
+	}
+	return err == nil && st.Mode.IsDir()
 }
 
 // containerPath makes p absolute: container paths are relative to the

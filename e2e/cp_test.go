@@ -78,6 +78,15 @@ func TestCpBothWays(t *testing.T) {
 		t.Errorf("out/renamed mode: %v, %v; want 0640", fi.Mode(), err)
 	}
 
+	// A symlink to a directory in the container, at the end of the
+	// destination or on the way to it, leads there.
+	inContainer(t, web, "ln -s /tmp /tmp-link")
+	mustBerth(t, dir, name, nil, "cp", local("d/x"), "web:/tmp-link")
+	mustBerth(t, dir, name, nil, "cp", local("f"), "web:/tmp-link/vialink")
+	if got := inContainer(t, web, "cat /tmp/x /tmp/vialink"); got != "x\nfile content" {
+		t.Errorf("copies through /tmp-link: %q", got)
+	}
+
 	// -L copies what a symlink named as the source leads to, under the
 	// symlink's name, both ways.
 	mustBerth(t, dir, name, nil, "cp", "-L", local("d/link"), "web:/tmp/followed")
