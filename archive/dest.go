@@ -40,7 +40,7 @@ func LocalDest(p string) (Dst, error) {
 		return Dst{}, fmt.Errorf("%s is neither a directory nor a regular file", p)
 	}
 	if !fi.IsDir() && Local.AssertsDir(p) {
-		return Dst{}, fmt.Errorf("%s is not a directory: drop the trailing %q to replace the file", p, p[len(p)-1:])
+		return Dst{}, fmt.Errorf("%s is not a directory: drop the trailing %q to replace the file", p, Local.DirMark(p))
 	}
 	return Dst{Path: keepDirMark(p, cur), Exists: true, IsDir: fi.IsDir()}, nil
 }

@@ -44,6 +44,15 @@ func (f Flavor) AssertsDir(p string) bool {
 	return p != "" && strings.ContainsAny(p[len(p)-1:], f.seps) || f.endsInDot(p)
 }
 
+// DirMark is the ending by which p asserts a directory ("/." or "/"),
+// for messages that tell the user what to drop; p must assert one.
+func (f Flavor) DirMark(p string) string {
+	if f.endsInDot(p) && p != "." {
+		return p[len(p)-2:]
+	}
+	return p[len(p)-1:]
+}
+
 func (f Flavor) endsInDot(p string) bool {
 	return p == "." || len(p) >= 2 && p[len(p)-1] == '.' && strings.ContainsAny(p[len(p)-2:len(p)-1], f.seps)
 }

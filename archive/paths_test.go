@@ -64,3 +64,11 @@ func TestPlace(t *testing.T) {
 		})
 	}
 }
+
+func TestDirMark(t *testing.T) {
+	for p, want := range map[string]string{"a/": "/", "a/.": "/.", "/": "/"} {
+		if got := Container.DirMark(p); got != want {
+			t.Errorf("DirMark(%q) = %q, want %q", p, got, want)
+		}
+	}
+}

@@ -40,7 +40,7 @@ func LocalSource(p string, follow bool) (Source, error) {
 		return Source{}, err
 	}
 	if Local.AssertsDir(p) && !fi.IsDir() {
-		return Source{}, fmt.Errorf("%s is not a directory: drop the trailing %q to copy the file", p, p[len(p)-1:])
+		return Source{}, fmt.Errorf("%s is not a directory: drop the trailing %q to copy the file", p, Local.DirMark(p))
 	}
 	return Source{Path: resolved, Name: name, IsDir: fi.IsDir()}, nil
 }

@@ -8,7 +8,6 @@ import (
 	"io/fs"
 	"os"
 	"path"
-	"strings"
 
 	"github.com/berth-compose/berth/archive"
 	"github.com/berth-compose/berth/engine"
@@ -140,14 +139,6 @@ func containerPath(p string) string {
 	return "/" + p
 }
 
-// dirMark is the ending that makes p a directory: "/." or "/".
-func dirMark(p string) string {
-	if strings.HasSuffix(p, ".") {
-		return "/."
-	}
-	return p[len(p)-1:]
-}
-
 // describeLocalSource explains why a local source cannot be copied.
 func describeLocalSource(src string, err error) error {
 	return fmt.Errorf("cannot copy %s: %w", src, err)
@@ -160,7 +151,7 @@ func describePlace(err error, src, dst string) error {
 		return fmt.Errorf("%w: %s is a directory and %s a file; name a directory, or a path that does not exist yet", err, src, dst)
 	case errors.Is(err, archive.ErrNoSuchDir):
 		return fmt.Errorf("%w: %s says it is a directory, and there is none; create it first, or drop the trailing %q to copy the file %s under that name",
-			err, dst, dirMark(dst), src)
+			err, dst, archive.Local.DirMark(dst), src)
 	}
 	return fmt.Errorf("cannot copy %s to %s: %w", src, dst, err)
 }
