@@ -47,6 +47,13 @@ type Reader interface {
 	// InspectExec says whether a process started by CreateExec still runs,
 	// and its exit code once it ended.
 	InspectExec(ctx context.Context, id string) (ExecState, error)
+	// StatContainerPath stats a path inside a container (stopped ones
+	// too) without following a symlink at its end; a missing path is
+	// not found.
+	StatContainerPath(ctx context.Context, id, path string) (PathStat, error)
+	// CopyFromContainer streams a tar archive of a path inside a
+	// container, with its stat; the caller closes the stream.
+	CopyFromContainer(ctx context.Context, id, path string) (io.ReadCloser, PathStat, error)
 }
 
 // Writer is the side of the engine that changes state. Applying a plan

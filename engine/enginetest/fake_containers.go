@@ -35,6 +35,7 @@ type containerRecord struct {
 	changed chan struct{}
 	user    string                 // the spec's user, for CopyToContainer's CopyUIDGID
 	files   map[string]engine.File // by path: what CopyToContainer wrote
+	nodes   map[string]node        // by path: the directories and symlinks it made
 }
 
 // setState moves the container to s and keeps Status and the health

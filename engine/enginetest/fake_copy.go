@@ -18,13 +18,14 @@ import (
 // record, as the engine does: under DestDir, keeping the archive's mode,
 // uid and gid, except that with CopyUIDGID a container created with a
 // numeric user gets its files owned by that user. Directory entries are
-// accepted and not recorded; Files reports the result.
+// recorded beside the files for StatContainerPath and CopyFromContainer
+// (see node); Files reports the files.
 func (f *Fake) CopyToContainer(ctx context.Context, id string, opts engine.CopyOptions) error {
 	if err := f.begin(ctx, "CopyToContainer", id); err != nil {
 		return err
 	}
 	// Read the archive before taking the lock: the reader may be slow.
-	files, err := readArchive(opts.Archive, opts.DestDir)
+	files, nodes, err := readArchive(opts.Archive, opts.DestDir)
 	if err != nil {
 		return fmt.Errorf("copying files into container %s: %w", id, err)
 	}
@@ -42,6 +43,14 @@ func (f *Fake) CopyToContainer(ctx context.Context, id string, opts engine.CopyO
 			file.UID, file.GID = numericUser(c.user, file.UID, file.GID)
 		}
 		c.files[file.Path] = file
+		delete(c.nodes, file.Path)
+	}
+	if c.nodes == nil {
+		c.nodes = map[string]node{}
+	}
+	for p, n := range nodes {
+		c.nodes[p] = n
+		delete(c.files, p)
 	}
 	return nil
 }
@@ -65,26 +74,40 @@ func (f *Fake) Files(container string) []engine.File {
 	return out
 }
 
-func readArchive(r io.Reader, dest string) ([]engine.File, error) {
+// readArchive reads the regular files of an archive unpacked in dest (a
+// hard link as a copy of the file it links to), and its directories and
+// symlinks.
+func readArchive(r io.Reader, dest string) ([]engine.File, map[string]node, error) {
 	if r == nil {
-		return nil, errors.New("no archive")
+		return nil, nil, errors.New("no archive")
 	}
 	var files []engine.File
+	nodes := map[string]node{}
+	byName := map[string][]byte{}
 	tr := tar.NewReader(r)
 	for {
 		hdr, err := tr.Next()
 		if errors.Is(err, io.EOF) {
-			return files, nil
+			return files, nodes, nil
 		}
 		if err != nil {
-			return nil, fmt.Errorf("reading the archive: %w", err)
+			return nil, nil, fmt.Errorf("reading the archive: %w", err)
 		}
-		if hdr.Typeflag != tar.TypeReg {
+		if p, n, ok := nodeOf(hdr, dest); ok {
+			nodes[p] = n
 			continue
 		}
-		content, err := io.ReadAll(tr)
-		if err != nil {
-			return nil, fmt.Errorf("reading %s from the archive: %w", hdr.Name, err)
+		var content []byte
+		switch hdr.Typeflag {
+		case tar.TypeReg:
+			if content, err = io.ReadAll(tr); err != nil {
+				return nil, nil, fmt.Errorf("reading %s from the archive: %w", hdr.Name, err)
+			}
+			byName[path.Clean(hdr.Name)] = content
+		case tar.TypeLink:
+			content = byName[path.Clean(hdr.Linkname)]
+		default:
+			continue
 		}
 		files = append(files, engine.File{
 			Path:    path.Join("/", dest, hdr.Name),
