@@ -44,6 +44,14 @@ type Reader interface {
 	// until the container's current run ends. It returns ctx.Err() when
 	// ctx ends first.
 	StreamLogs(ctx context.Context, id string, opts LogOptions, stdout, stderr io.Writer) error
+	// InspectImage describes a local image: id, tags, size, platform.
+	InspectImage(ctx context.Context, ref string) (Image, error)
+	// TopContainer lists a running container's processes: column titles
+	// and rows, as the engine's ps gives them with psArgs ("": -ef).
+	TopContainer(ctx context.Context, id, psArgs string) (titles []string, processes [][]string, err error)
+	// ExportContainer streams a container's filesystem as a tar archive,
+	// for the caller to close.
+	ExportContainer(ctx context.Context, id string) (io.ReadCloser, error)
 }
 
 // Writer is the side of the engine that changes state. Applying a plan
@@ -77,6 +85,8 @@ type Writer interface {
 	PullImage(ctx context.Context, ref string, progress func(PullProgress)) error
 	// RemoveImage untags ref and deletes the image when no tag is left.
 	RemoveImage(ctx context.Context, ref string) error
+	// CommitContainer makes an image of a container and returns its id.
+	CommitContainer(ctx context.Context, id string, opts CommitOptions) (imageID string, err error)
 }
 
 // Engine is everything berth asks of a Docker engine. Callers should ask
