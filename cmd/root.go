@@ -84,6 +84,13 @@ func NewRootCommand(deps *Deps) *cobra.Command {
 		newEventsCommand(deps, opts),
 		newWaitCommand(deps, opts),
 		newGraphCommand(deps, opts),
+		newTopCommand(deps, opts),
+		newPortCommand(deps, opts),
+		newImagesCommand(deps, opts),
+		newLsCommand(deps, opts),
+		newVolumesCommand(deps, opts),
+		newExportCommand(deps, opts),
+		newCommitCommand(deps, opts),
 		newVersionCommand(deps),
 	)
 	removeOrphansFromEnv(root, deps.Getenv)

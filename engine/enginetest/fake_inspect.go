@@ -145,3 +145,17 @@ func (f *Fake) ImageChanges(ref string) []string {
 	id, _ := f.image(ref)
 	return slices.Clone(f.inspect.changes[id])
 }
+
+// SetPorts sets the ports a container lists, as the engine reports them
+// once the container runs with its ports published: the fake does not
+// read port bindings from a spec.
+func (f *Fake) SetPorts(container string, ports ...engine.Port) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	c, err := f.container("setting the ports of", container)
+	if err != nil {
+		return err
+	}
+	c.Ports = slices.Clone(ports)
+	return nil
+}
