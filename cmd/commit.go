@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/distribution/reference"
 	"github.com/spf13/cobra"
 
 	"github.com/berth-compose/berth/engine"
@@ -55,6 +56,9 @@ func runCommit(ctx context.Context, deps *Deps, global *globalOptions, opts *com
 	if opts.Index < 0 {
 		return fmt.Errorf("invalid --index %d: container numbers start at 1", opts.Index)
 	}
+	if err := checkImageName(ref); err != nil {
+		return err
+	}
 	s, err := openSessionOrByName(ctx, deps, global, []string{service})
 	if err != nil {
 		return err
@@ -76,5 +80,22 @@ func runCommit(ctx context.Context, deps *Deps, global *globalOptions, opts *com
 		return err
 	}
 	s.progress.Emit(progress.Event{Kind: progress.Container, Name: c.Name, Status: progress.Done, Text: "Committed as " + id})
+	return nil
+}
+
+// checkImageName refuses, before any engine call, a name the engine
+// would refuse: not a valid REPOSITORY[:TAG], or one with a digest, which
+// names existing content and cannot be given to a new image.
+func checkImageName(ref string) error {
+	if ref == "" {
+		return nil
+	}
+	named, err := reference.ParseNormalizedNamed(ref)
+	if err != nil {
+		return fmt.Errorf("invalid image name %q: %w (write it as REPOSITORY[:TAG], in lower case)", ref, err)
+	}
+	if _, ok := named.(reference.Digested); ok {
+		return fmt.Errorf("invalid image name %q: a new image cannot have a digest; give a REPOSITORY[:TAG]", ref)
+	}
 	return nil
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/distribution/reference"
 	"github.com/spf13/cobra"
 
 	"github.com/berth-compose/berth/convergence"
@@ -98,37 +99,18 @@ func imageRows(ctx context.Context, e engine.Reader, cs []engine.Container, serv
 
 // splitImageRef reads the repository, in its short form ("busybox",
 // "team/app", "ghcr.io/team/app"), and the tag ("latest" when none is
-// given) from a reference. A reference by id has neither; one by digest
-// only has no tag.
+// given) from the reference a container names its image by. One by id
+// has neither, one by digest has no tag.
 func splitImageRef(ref string) (repo, tag string) {
-	if strings.HasPrefix(ref, "sha256:") || isImageID(ref) {
+	if strings.HasPrefix(ref, "sha256:") {
 		return "", ""
 	}
-	name, _, hasDigest := strings.Cut(ref, "@")
-	if i := strings.LastIndex(name, ":"); i >= 0 && !strings.Contains(name[i:], "/") {
-		name, tag = name[:i], name[i+1:]
-	} else if !hasDigest {
-		tag = "latest"
+	named, err := reference.ParseDockerRef(ref)
+	if err != nil {
+		return "", "" // a bare id
 	}
-	return shortRepository(name), tag
-}
-
-// shortRepository drops what the engine assumes by default: Docker Hub,
-// and its library/ namespace for official images.
-func shortRepository(name string) string {
-	for _, hub := range []string{"docker.io/", "index.docker.io/"} {
-		if rest, ok := strings.CutPrefix(name, hub); ok {
-			name = rest
-			break
-		}
+	if t, ok := named.(reference.Tagged); ok {
+		tag = t.Tag()
 	}
-	if rest, ok := strings.CutPrefix(name, "library/"); ok && !strings.Contains(rest, "/") {
-		return rest
-	}
-	return name
-}
-
-// isImageID reports whether ref is a bare image id: 64 hex digits.
-func isImageID(ref string) bool {
-	return len(ref) == 64 && strings.Trim(ref, "0123456789abcdef") == ""
+	return reference.FamiliarName(named), tag
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -87,18 +88,5 @@ func publishedPort(c engine.Container, port uint16, protocol string) (engine.Por
 	if len(published) == 0 {
 		return engine.Port{}, fmt.Errorf("%s: it publishes no port (add it to the service's ports: and run berth up -d)", msg)
 	}
-	return engine.Port{}, fmt.Errorf("%s; it publishes %s", msg, strings.Join(dedupe(published), ", "))
-}
-
-// dedupe drops repeated entries, keeping the first of each in place.
-func dedupe(items []string) []string {
-	seen := map[string]bool{}
-	var out []string
-	for _, it := range items {
-		if !seen[it] {
-			seen[it] = true
-			out = append(out, it)
-		}
-	}
-	return out
+	return engine.Port{}, fmt.Errorf("%s; it publishes %s", msg, strings.Join(slices.Compact(slices.Sorted(slices.Values(published))), ", "))
 }
