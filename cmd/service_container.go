@@ -23,8 +23,14 @@ func serviceContainer(ctx context.Context, s *session, service string, index int
 	if err := requireServices(s, []string{service}); err != nil {
 		return engine.Container{}, err
 	}
+	return pickServiceContainer(o.Containers, service, index)
+}
+
+// pickServiceContainer is serviceContainer's choice among the project's
+// containers.
+func pickServiceContainer(cs []engine.Container, service string, index int) (engine.Container, error) {
 	var found []engine.Container
-	for _, c := range o.Containers {
+	for _, c := range cs {
 		if c.Labels[convergence.LabelService] != service || !isRunning(c) {
 			continue
 		}

@@ -126,3 +126,20 @@ func TestFakeInspectImage(t *testing.T) {
 		t.Errorf("inspect of a missing image: %v, want not found", err)
 	}
 }
+
+func TestFakeSetPorts(t *testing.T) {
+	f := withBusybox()
+	create(t, f, spec("web"))
+	ports := []engine.Port{{HostIP: "0.0.0.0", Private: 80, Public: 8080, Protocol: "tcp"}}
+	if err := f.SetPorts("web", ports...); err != nil {
+		t.Fatal(err)
+	}
+	ports[0].Public = 1 // the fake keeps its own copy
+	cs, err := f.ListContainers(ctx, engine.Filter{})
+	if err != nil || len(cs) != 1 || !reflect.DeepEqual(cs[0].Ports, []engine.Port{{HostIP: "0.0.0.0", Private: 80, Public: 8080, Protocol: "tcp"}}) {
+		t.Errorf("listed %+v, %v", cs, err)
+	}
+	if err := f.SetPorts("nope"); !engine.IsNotFound(err) {
+		t.Errorf("ports of a missing container: %v, want not found", err)
+	}
+}
