@@ -43,7 +43,7 @@ func newCommitCommand(deps *Deps, global *globalOptions) *cobra.Command {
 	}
 	f := c.Flags()
 	f.StringVarP(&opts.Author, "author", "a", "", `Author recorded in the image (e.g. "Jane Doe <jane@example.com>")`)
-	f.StringArrayVarP(&opts.Changes, "change", "c", nil, `Dockerfile instruction to apply to the image, e.g. "CMD [\"sh\"]" (repeatable)`)
+	f.StringArrayVarP(&opts.Changes, "change", "c", nil, `Dockerfile instruction to apply to the image, e.g. 'CMD ["sh"]' (repeatable)`)
 	f.StringVarP(&opts.Message, "message", "m", "", "Message recorded in the image")
 	f.BoolVarP(&opts.Pause, "pause", "p", true, "Freeze the container while its filesystem is read")
 	f.IntVar(&opts.Index, "index", 0, "Which container of the service, when it has several (default: the first)")

@@ -37,9 +37,12 @@ func newVolumesCommand(deps *Deps, global *globalOptions) *cobra.Command {
 }
 
 func runVolumes(ctx context.Context, deps *Deps, global *globalOptions, opts *volumesOptions, services []string) error {
-	tmpl, err := parseRowTemplate(volumeFormat(opts.Format))
-	if err != nil {
-		return err
+	var tmpl *rowTemplate
+	if !opts.Quiet { // -q prints names only, whatever --format says
+		var err error
+		if tmpl, err = parseRowTemplate(volumeFormat(opts.Format)); err != nil {
+			return err
+		}
 	}
 	s, err := openSessionOrByName(ctx, deps, global, services)
 	if err != nil {
