@@ -86,6 +86,13 @@ func NewRootCommand(deps *Deps) *cobra.Command {
 		newWaitCommand(deps, opts),
 		newAttachCommand(deps, opts),
 		newGraphCommand(deps, opts),
+		newTopCommand(deps, opts),
+		newPortCommand(deps, opts),
+		newImagesCommand(deps, opts),
+		newLsCommand(deps, opts),
+		newVolumesCommand(deps, opts),
+		newExportCommand(deps, opts),
+		newCommitCommand(deps, opts),
 		newVersionCommand(deps),
 	)
 	removeOrphansFromEnv(root, deps.Getenv)

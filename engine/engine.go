@@ -54,6 +54,14 @@ type Reader interface {
 	// CopyFromContainer streams a tar archive of a path inside a
 	// container, with its stat; the caller closes the stream.
 	CopyFromContainer(ctx context.Context, id, path string) (io.ReadCloser, PathStat, error)
+	// InspectImage describes a local image: id, tags, size, platform.
+	InspectImage(ctx context.Context, ref string) (Image, error)
+	// TopContainer lists a running container's processes: column titles
+	// and rows, as the engine's ps gives them with psArgs ("": -ef).
+	TopContainer(ctx context.Context, id, psArgs string) (titles []string, processes [][]string, err error)
+	// ExportContainer streams a container's filesystem as a tar archive,
+	// for the caller to close.
+	ExportContainer(ctx context.Context, id string) (io.ReadCloser, error)
 }
 
 // Writer is the side of the engine that changes state. Applying a plan
@@ -100,6 +108,8 @@ type Writer interface {
 	AttachExec(ctx context.Context, id string, tty bool) (Stream, error)
 	// ResizeExec sets the size of an exec'd process's TTY.
 	ResizeExec(ctx context.Context, id string, height, width uint) error
+	// CommitContainer makes an image of a container and returns its id.
+	CommitContainer(ctx context.Context, id string, opts CommitOptions) (imageID string, err error)
 }
 
 // Engine is everything berth asks of a Docker engine. Callers should ask

@@ -46,6 +46,7 @@ type Fake struct {
 	networks    map[string]*engine.Network
 	volumes     map[string]*engine.Volume // by name
 	images      map[string]string         // normalised reference -> id
+	inspect     inspectState              // image details, process tables, commits: fake_inspect.go
 	subs        map[*subscriber]struct{}
 	errs        map[string]error
 	hook        func(context.Context, Call) error

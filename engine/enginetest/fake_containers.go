@@ -29,7 +29,7 @@ type containerRecord struct {
 	openStdin bool
 	stdin     []byte  // what attached streams wrote to its stdin
 	size      [2]uint // its TTY's height and width, as last resized
-	runs      int // how many times it started: a followed run ends when this moves
+	runs      int     // how many times it started: a followed run ends when this moves
 	// changed is closed, and replaced, whenever output is added or the
 	// container starts, stops or goes: followers of its logs wait on it.
 	changed chan struct{}

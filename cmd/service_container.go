@@ -1,0 +1,82 @@
+package cmd
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"slices"
+	"strconv"
+
+	"github.com/berth-compose/berth/convergence"
+	"github.com/berth-compose/berth/engine"
+)
+
+// serviceContainer finds the one container a single-container command
+// (port, export, commit) acts on: a running container of service, number
+// index when index > 0, else the lowest number; a service container wins
+// over a one-off `run` container of the same number, as in docker compose.
+func serviceContainer(ctx context.Context, s *session, service string, index int) (engine.Container, error) {
+	o, err := s.observe(ctx)
+	if err != nil {
+		return engine.Container{}, err
+	}
+	if err := requireServices(s, []string{service}); err != nil {
+		return engine.Container{}, err
+	}
+	return pickServiceContainer(o.Containers, service, index)
+}
+
+// pickServiceContainer is serviceContainer's choice among the project's
+// containers.
+func pickServiceContainer(cs []engine.Container, service string, index int) (engine.Container, error) {
+	var found []engine.Container
+	for _, c := range cs {
+		if c.Labels[convergence.LabelService] != service || !isRunning(c) {
+			continue
+		}
+		if index > 0 && c.Labels[convergence.LabelContainerNumber] != strconv.Itoa(index) {
+			continue
+		}
+		found = append(found, c)
+	}
+	if len(found) == 0 {
+		if index > 0 {
+			return engine.Container{}, fmt.Errorf("service %q has no running container number %d: see `berth ps %s`", service, index, service)
+		}
+		return engine.Container{}, fmt.Errorf("service %q has no running container: start it with `berth up -d %s`", service, service)
+	}
+	slices.SortStableFunc(found, func(a, b engine.Container) int {
+		return cmp.Or(cmp.Compare(containerNumber(a), containerNumber(b)), cmp.Compare(isOneoff(a), isOneoff(b)))
+	})
+	return found[0], nil
+}
+
+// requireServices refuses a service name the project does not have. Call
+// it after observe: a project known only by name has then been rebuilt
+// from the engine's labels, and knows the services its containers name.
+func requireServices(s *session, services []string) error {
+	for _, name := range services {
+		if _, ok := s.project.Services[name]; ok {
+			continue
+		}
+		if s.fromLabels {
+			return fmt.Errorf("no such service: %s (no container of project %s belongs to it)", name, s.project.Name)
+		}
+		return fmt.Errorf("no such service: %s", name)
+	}
+	return nil
+}
+
+// containerNumber is the container's number label; 0 when it has none.
+func containerNumber(c engine.Container) int {
+	n, _ := strconv.Atoi(c.Labels[convergence.LabelContainerNumber])
+	return n
+}
+
+// isOneoff is 1 for a `run` container, 0 for a service's own: a sort key.
+func isOneoff(c engine.Container) int {
+	if c.Labels[convergence.LabelOneoff] == "True" {
+		return 1
+	}
+	return 0
+}
