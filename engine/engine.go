@@ -44,6 +44,10 @@ type Reader interface {
 	// until the container's current run ends. It returns ctx.Err() when
 	// ctx ends first.
 	StreamLogs(ctx context.Context, id string, opts LogOptions, stdout, stderr io.Writer) error
+	// ContainerStats calls each with the container's resource use: once,
+	// or with stream about every second until the engine ends the stream
+	// (nil) or ctx ends (ctx.Err()).
+	ContainerStats(ctx context.Context, id string, stream bool, each func(StatsSample) error) error
 }
 
 // Writer is the side of the engine that changes state. Applying a plan

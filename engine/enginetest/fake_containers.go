@@ -32,6 +32,7 @@ type containerRecord struct {
 	changed chan struct{}
 	user    string                 // the spec's user, for CopyToContainer's CopyUIDGID
 	files   map[string]engine.File // by path: what CopyToContainer wrote
+	stats   []engine.StatsSample   // what FeedStats gave, in order
 }
 
 // setState moves the container to s and keeps Status and the health
