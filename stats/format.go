@@ -164,12 +164,14 @@ var funcs = template.FuncMap{
 		}
 		return strings.TrimSuffix(b.String(), "\n"), nil
 	},
-	"join":     strings.Join,
-	"split":    strings.Split,
-	"lower":    strings.ToLower,
-	"upper":    strings.ToUpper,
-	"println":  fmt.Sprintln,
-	"pad":      func(s string, before, after int) string { return strings.Repeat(" ", before) + s + strings.Repeat(" ", after) },
+	"join":    strings.Join,
+	"split":   strings.Split,
+	"lower":   strings.ToLower,
+	"upper":   strings.ToUpper,
+	"println": fmt.Sprintln,
+	"pad": func(s string, before, after int) string {
+		return strings.Repeat(" ", before) + s + strings.Repeat(" ", after)
+	},
 	"truncate": truncate,
 }
 
