@@ -81,6 +81,7 @@ func NewRootCommand(deps *Deps) *cobra.Command {
 		newScaleCommand(deps, opts),
 		newPsCommand(deps, opts),
 		newLogsCommand(deps, opts),
+		newStatsCommand(deps, opts),
 		newEventsCommand(deps, opts),
 		newWaitCommand(deps, opts),
 		newGraphCommand(deps, opts),
