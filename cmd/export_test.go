@@ -16,8 +16,8 @@ import (
 	"github.com/berth-compose/berth/engine/enginetest"
 )
 
-// tarNames lists an archive's entries as "name=content".
-func tarNames(t *testing.T, archive []byte) []string {
+// tarEntries lists an archive's entries as "name=content".
+func tarEntries(t *testing.T, archive []byte) []string {
 	t.Helper()
 	var out []string
 	tr := tar.NewReader(bytes.NewReader(archive))
@@ -53,7 +53,7 @@ func TestExportRun(t *testing.T) {
 	fake, dir := exportProject(t)
 	out := mustRun(t, fake, dir, nil, "export", "web")
 	tarPart, _, _ := strings.Cut(out, " Container run-web-1") // stderr follows stdout in mustRun's result
-	if got := tarNames(t, []byte(tarPart)); len(got) != 1 || got[0] != "bin/busybox=elf" {
+	if got := tarEntries(t, []byte(tarPart)); len(got) != 1 || got[0] != "bin/busybox=elf" {
 		t.Errorf("export to stdout: %v", got)
 	}
 
@@ -69,7 +69,7 @@ func TestExportRun(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := tarNames(t, data); len(got) != 1 || got[0] != "bin/busybox=elf" {
+	if got := tarEntries(t, data); len(got) != 1 || got[0] != "bin/busybox=elf" {
 		t.Errorf("export -o wrote %v", got)
 	}
 	if entries, _ := os.ReadDir(filepath.Dir(file)); len(entries) != 1 {

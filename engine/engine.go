@@ -62,6 +62,10 @@ type Reader interface {
 	// ExportContainer streams a container's filesystem as a tar archive,
 	// for the caller to close.
 	ExportContainer(ctx context.Context, id string) (io.ReadCloser, error)
+	// ContainerStats calls each with the container's resource use: once,
+	// or with stream about every second until the engine ends the stream
+	// (nil) or ctx ends (ctx.Err()).
+	ContainerStats(ctx context.Context, id string, stream bool, each func(StatsSample) error) error
 }
 
 // Writer is the side of the engine that changes state. Applying a plan

@@ -36,6 +36,7 @@ type containerRecord struct {
 	user    string                 // the spec's user, for CopyToContainer's CopyUIDGID
 	files   map[string]engine.File // by path: what CopyToContainer wrote
 	nodes   map[string]node        // by path: the directories and symlinks it made
+	stats   []engine.StatsSample   // what FeedStats gave, in order
 }
 
 // setState moves the container to s and keeps Status and the health
