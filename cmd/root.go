@@ -86,6 +86,7 @@ func NewRootCommand(deps *Deps) *cobra.Command {
 		newEventsCommand(deps, opts),
 		newWaitCommand(deps, opts),
 		newAttachCommand(deps, opts),
+		newExecCommand(deps, opts),
 		newGraphCommand(deps, opts),
 		newTopCommand(deps, opts),
 		newPortCommand(deps, opts),
