@@ -74,13 +74,14 @@ func runAttach(ctx context.Context, deps *Deps, global *globalOptions, opts *att
 	if stdin && d.TTY && !isTerminal(deps.In) {
 		return fmt.Errorf("container %s has a TTY and your input is not a terminal: attach from a terminal, or add --no-stdin", c.Name)
 	}
-	return s.attach(ctx, d, stdin, opts)
+	return s.attach(ctx, d, stdin, opts, nil)
 }
 
 // attach joins the user's streams to the container until it stops, the
 // user detaches or a signal ends it, and returns the container's exit code
-// as berth's.
-func (s *session) attach(ctx context.Context, d engine.ContainerDetails, stdin bool, opts *attachCmdOptions) error {
+// as berth's. start, when set, runs once the streams are joined: a
+// container started after the attach loses none of its output.
+func (s *session) attach(ctx context.Context, d engine.ContainerDetails, stdin bool, opts *attachCmdOptions, start func(context.Context) error) error {
 	// The first Ctrl-C cancels ctx; whether it also ends the attach is up
 	// to --sig-proxy, so the session itself runs on without it.
 	sessionCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
@@ -88,6 +89,12 @@ func (s *session) attach(ctx context.Context, d engine.ContainerDetails, stdin b
 	stream, err := s.engine.AttachContainer(sessionCtx, d.ID, engine.AttachOptions{Stdin: stdin, Stdout: true, Stderr: true, TTY: d.TTY})
 	if err != nil {
 		return err
+	}
+	if start != nil {
+		if err := start(ctx); err != nil {
+			stream.Close()
+			return err
+		}
 	}
 	go s.handleSignals(sessionCtx, d, opts.SigProxy, cancel)
 	streams := interactive.Options{Out: s.deps.Out, Err: s.deps.Err, TTY: d.TTY, DetachKeys: opts.DetachKeys}
@@ -109,7 +116,7 @@ func (s *session) attach(ctx context.Context, d engine.ContainerDetails, stdin b
 	case err != nil:
 		return err
 	}
-	if inputEnded.Load() {
+	if inputEnded.Load() && !d.StdinOnce {
 		// The engine ends an attachment when its input ends, and the
 		// container may well run on: then the attach is over, as docker's.
 		if now, err := s.engine.InspectContainer(sessionCtx, d.ID); err == nil && now.State == engine.StateRunning {

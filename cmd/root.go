@@ -87,6 +87,7 @@ func NewRootCommand(deps *Deps) *cobra.Command {
 		newWaitCommand(deps, opts),
 		newAttachCommand(deps, opts),
 		newExecCommand(deps, opts),
+		newRunCommand(deps, opts),
 		newGraphCommand(deps, opts),
 		newTopCommand(deps, opts),
 		newPortCommand(deps, opts),

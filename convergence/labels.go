@@ -20,7 +20,10 @@ const (
 	LabelService         = "com.docker.compose.service"
 	LabelContainerNumber = "com.docker.compose.container-number"
 	// LabelOneoff is "False" on service containers, "True" on `run` ones.
-	LabelOneoff          = "com.docker.compose.oneoff"
+	LabelOneoff = "com.docker.compose.oneoff"
+	// LabelSlug is the random id of a `run` container, whose first 12
+	// digits end its name.
+	LabelSlug            = "com.docker.compose.slug"
 	LabelWorkingDir      = "com.docker.compose.project.working_dir"
 	LabelConfigFiles     = "com.docker.compose.project.config_files"
 	LabelEnvironmentFile = "com.docker.compose.project.environment_file"
@@ -173,6 +176,9 @@ func containerLabels(p *types.Project, s types.ServiceConfig, number int, o Spec
 	labels[LabelWorkingDir] = p.WorkingDir
 	labels[LabelConfigFiles] = strings.Join(p.ComposeFiles, ",")
 	labels[LabelOneoff] = "False"
+	if o.Slug != "" {
+		labels[LabelOneoff], labels[LabelSlug] = "True", o.Slug
+	}
 	if len(o.EnvFiles) > 0 {
 		labels[LabelEnvironmentFile] = strings.Join(o.EnvFiles, ",")
 	}

@@ -104,6 +104,18 @@ func (o *Observed) AllServiceContainers(service string) []engine.Container {
 	return out
 }
 
+// OneoffContainers is every one-off (`run`) container of the service,
+// sorted by name: down removes them with the rest, as docker compose does.
+func (o *Observed) OneoffContainers(service string) []engine.Container {
+	var out []engine.Container
+	for _, c := range o.Containers {
+		if c.Labels[LabelService] == service && c.Labels[LabelOneoff] == "True" {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
 // numbered groups the service's containers by number, the preferred one
 // of each number first.
 func (o *Observed) numbered(service string) map[int][]engine.Container {

@@ -39,6 +39,11 @@ func PlanDown(p *types.Project, g *project.Graph, o *Observed, opts DownOptions)
 		for _, c := range o.AllServiceContainers(svc) {
 			teardownContainer(b, c, svc, stopAfter(g, o, svc), opts)
 		}
+		if !opts.StopOnly && len(opts.Services) == 0 {
+			for _, c := range o.OneoffContainers(svc) {
+				b.stopAndRemove(c, svc, "one-off", nil, opts.Volumes)
+			}
+		}
 	}
 	warnings := orphanTeardown(b, p, o, opts)
 	if !opts.StopOnly {

@@ -180,6 +180,27 @@ wait-healthy:api [after started:api]
 			opts:     UpOptions{Services: []string{"api"}, NoDeps: true},
 			want:     "create:shop-api-1 (new container)\nstart:shop-api-1 [after create:shop-api-1] (new container)\nstarted:api [after start:shop-api-1]\n",
 		},
+		{
+			name:     "a one-off brings up its dependencies and waits for their conditions, not its own service",
+			observed: observed(p),
+			opts:     UpOptions{Oneoff: "web"},
+			want: `create-network:shop_default (missing)
+create-volume:shop_data (missing)
+create:shop-api-1 [after create-network:shop_default] (new container)
+create:shop-db-1 [after create-network:shop_default create-volume:shop_data] (new container)
+start:shop-api-1 [after create:shop-api-1 started:db] (new container)
+start:shop-db-1 [after create:shop-db-1] (new container)
+started:api [after start:shop-api-1]
+started:db [after start:shop-db-1]
+wait-healthy:api [after started:api]
+`,
+		},
+		{
+			name:     "a one-off with --no-deps makes only its networks and volumes",
+			observed: observed(p),
+			opts:     UpOptions{Oneoff: "db", OneoffNoDeps: true},
+			want:     "create-network:shop_default (missing)\ncreate-volume:shop_data (missing)\n",
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -58,6 +58,13 @@ type UpOptions struct {
 	Confirm func(question string) bool
 	Spec    SpecFunc
 	Version string // for the com.docker.compose.version label of networks and volumes
+	// Oneoff names the service of a one-off container (`run`): the plan
+	// brings up its dependencies (Services and NoDeps are ignored; set
+	// OneoffNoDeps for --no-deps), waits for their conditions, makes its
+	// networks and volumes and pulls its image, but leaves its own
+	// containers alone: `run` creates the one-off itself.
+	Oneoff       string
+	OneoffNoDeps bool
 }
 
 // PlanUp computes what `up` must do to make the engine match p. It makes no
@@ -74,9 +81,15 @@ func PlanUp(p *types.Project, g *project.Graph, o *Observed, opts UpOptions) (*P
 		return nil, err
 	}
 	for _, name := range g.StartOrder(selected) {
+		if name == opts.Oneoff {
+			continue
+		}
 		if err := u.service(p.Services[name], selected); err != nil {
 			return nil, err
 		}
+	}
+	if err := u.oneoff(selected); err != nil {
+		return nil, err
 	}
 	if !opts.StartOnly {
 		u.orphans()
@@ -133,6 +146,15 @@ type upPlanner struct {
 }
 
 func (u *upPlanner) selection() ([]string, error) {
+	if o := u.opts.Oneoff; o != "" {
+		if _, ok := u.p.Services[o]; !ok {
+			return nil, fmt.Errorf("no such service: %s", o)
+		}
+		if u.opts.OneoffNoDeps {
+			return []string{o}, nil
+		}
+		return u.g.DependencyClosure(o), nil
+	}
 	if len(u.opts.Services) == 0 {
 		return u.g.Services(), nil
 	}
@@ -169,6 +191,21 @@ func (u *upPlanner) service(s types.ServiceConfig, selected []string) error {
 		}
 	}
 	u.b.add(Action{ID: ServiceStarted.ID(s.Name), Kind: ServiceStarted, Resource: s.Name, Service: s.Name, After: u.startIDs(s.Name)})
+	return nil
+}
+
+// oneoff plans what a one-off container of UpOptions.Oneoff needs before
+// `run` creates it: its networks and volumes, and its dependencies'
+// conditions met.
+func (u *upPlanner) oneoff(selected []string) error {
+	if u.opts.Oneoff == "" {
+		return nil
+	}
+	s := u.p.Services[u.opts.Oneoff]
+	if _, err := u.resources(s); err != nil {
+		return err
+	}
+	u.startDependencies(s, selected) // plans the waits; run starts after the whole plan
 	return nil
 }
 

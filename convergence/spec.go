@@ -59,6 +59,12 @@ type SpecOptions struct {
 	// (HTTP_PROXY...), which docker compose gives every container; the
 	// service's environment wins over it.
 	ProxyEnv map[string]string
+	// Slug, when set, makes the container a one-off (`run`): LabelOneoff
+	// True, and the slug in LabelSlug.
+	Slug string
+	// OnlyNameAlias gives the container no network alias but its own name:
+	// a one-off must not answer for its service unless --use-aliases.
+	OnlyNameAlias bool
 }
 
 // ContainerName is the name of container number of s: its container_name,
@@ -167,13 +173,17 @@ func (b *specBuilder) config() (*container.Config, error) {
 		Hostname:   s.Hostname,
 		Domainname: s.DomainName,
 		User:       s.User,
-		// up never attaches stdin; the output streams are always attached,
+		// up never attaches stdin (run does, below); the output streams are always attached,
 		// as docker compose does, so `logs` and `attach` see them.
-		AttachStdout:    true,
-		AttachStderr:    true,
-		ExposedPorts:    exposed,
-		Tty:             s.Tty,
-		OpenStdin:       s.StdinOpen,
+		AttachStdout: true,
+		AttachStderr: true,
+		ExposedPorts: exposed,
+		Tty:          s.Tty,
+		OpenStdin:    s.StdinOpen,
+		// A one-off's input is run's: when it ends, the command reads end
+		// of file and its output goes on, as with docker run -i.
+		StdinOnce:       b.o.Slug != "" && s.StdinOpen,
+		AttachStdin:     b.o.Slug != "" && s.StdinOpen,
 		Env:             b.environment(),
 		Cmd:             slices.Clone([]string(s.Command)), // nil keeps the image's; [] clears it
 		Healthcheck:     health,

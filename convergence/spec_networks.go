@@ -147,11 +147,13 @@ func (b *specBuilder) anyNetworkMAC() bool {
 func (b *specBuilder) endpoint(key string, links []string, mac string) (*network.EndpointSettings, error) {
 	cfg := b.s.Networks[key]
 	ep := &network.EndpointSettings{Aliases: []string{b.name}, Links: links}
-	if cfg.ServiceNameAliasEnabled() {
+	if cfg.ServiceNameAliasEnabled() && !b.o.OnlyNameAlias {
 		ep.Aliases = append(ep.Aliases, b.s.Name)
 	}
 	if cfg != nil {
-		ep.Aliases = append(ep.Aliases, cfg.Aliases...)
+		if !b.o.OnlyNameAlias {
+			ep.Aliases = append(ep.Aliases, cfg.Aliases...)
+		}
 		ipam, err := endpointIPAM(key, cfg)
 		if err != nil {
 			return nil, err

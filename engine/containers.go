@@ -130,7 +130,7 @@ func detailsFromAPI(r container.InspectResponse) ContainerDetails {
 	if r.Config != nil {
 		d.Image = r.Config.Image
 		d.Labels = r.Config.Labels
-		d.TTY, d.OpenStdin = r.Config.Tty, r.Config.OpenStdin
+		d.TTY, d.OpenStdin, d.StdinOnce = r.Config.Tty, r.Config.OpenStdin, r.Config.StdinOnce
 	}
 	if r.NetworkSettings != nil {
 		d.Networks = sortedKeys(r.NetworkSettings.Networks)

@@ -82,6 +82,9 @@ type ContainerDetails struct {
 	// TTY and OpenStdin are the container's Tty and OpenStdin settings:
 	// how its output is framed and whether it reads a stdin one attaches.
 	TTY, OpenStdin bool
+	// StdinOnce: the engine closes the container's stdin when the first
+	// attached client's input ends, and keeps its output flowing.
+	StdinOnce bool
 }
 
 // HealthResult is one run of a container's healthcheck.

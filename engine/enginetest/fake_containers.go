@@ -27,6 +27,7 @@ type containerRecord struct {
 	output    []logEntry // what the container's command wrote, in order
 	tty       bool
 	openStdin bool
+	stdinOnce bool
 	stdin     []byte  // what attached streams wrote to its stdin
 	size      [2]uint // its TTY's height and width, as last resized
 	runs      int     // how many times it started: a followed run ends when this moves
@@ -87,6 +88,7 @@ func (c *containerRecord) details() engine.ContainerDetails {
 		FinishedAt: c.finishedAt,
 		TTY:        c.tty,
 		OpenStdin:  c.openStdin,
+		StdinOnce:  c.stdinOnce,
 	}
 }
 
@@ -226,7 +228,7 @@ func (f *Fake) CreateContainer(ctx context.Context, spec engine.ContainerSpec) (
 	}}
 	c.healthcheck = hasHealthcheck(spec)
 	c.user = spec.Config.User
-	c.tty, c.openStdin = spec.Config.Tty, spec.Config.OpenStdin
+	c.tty, c.openStdin, c.stdinOnce = spec.Config.Tty, spec.Config.OpenStdin, spec.Config.StdinOnce
 	c.Mounts, c.anonymous = f.specMounts(spec)
 	c.setState(engine.StateCreated)
 	f.containers[id] = c

@@ -1,0 +1,157 @@
+package cmd
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"sort"
+
+	"github.com/compose-spec/compose-go/v2/dotenv"
+	"github.com/compose-spec/compose-go/v2/types"
+
+	"github.com/berth-compose/berth/convergence"
+	"github.com/berth-compose/berth/engine"
+	"github.com/berth-compose/berth/project"
+)
+
+func runRun(ctx context.Context, deps *Deps, global *globalOptions, opts *runOptions, service string, command []string) error {
+	if err := opts.validate(); err != nil {
+		return err
+	}
+	tty, stdin := !opts.NoTTY, opts.Interactive && !opts.Detach
+	if tty && stdin && !isTerminal(deps.In) {
+		return errors.New("a terminal for the container needs your input to be a terminal too: add -T to run it without one")
+	}
+	s, err := openLockedSession(ctx, deps, global, []string{service})
+	if err != nil {
+		return err
+	}
+	defer s.close()
+	slug := newSlug()
+	one, err := opts.oneoff(s.project, s.project.Services[service], command, deps.Getenv, slug)
+	if err != nil {
+		return err
+	}
+	if err := s.prepareOneoff(ctx, global, opts, service); err != nil || global.DryRun {
+		return err
+	}
+	svc := convergence.OneoffService(s.project.Services[service], one)
+	id, err := s.createOneoff(ctx, global, svc, slug, opts.UseAliases)
+	if err != nil {
+		return err
+	}
+	// The project is as run needs it: others may change it while the
+	// one-off runs, which can take as long as the user likes.
+	s.unlock()
+	s.unlock = nil
+	s.progress.Close()
+	if opts.Detach {
+		if err := s.engine.StartContainer(ctx, id); err != nil {
+			return err
+		}
+		_, err := fmt.Fprintln(deps.Out, one.Name)
+		return err
+	}
+	return s.runOneoff(ctx, id, tty, stdin, opts.Remove)
+}
+
+// prepareOneoff brings up what the one-off's service depends on, waits for
+// their conditions and makes its networks and volumes, as up would.
+func (s *session) prepareOneoff(ctx context.Context, global *globalOptions, opts *runOptions, service string) error {
+	o, err := s.observeWithImages(ctx)
+	if err != nil {
+		return err
+	}
+	upOpts := convergence.UpOptions{
+		Oneoff: service, OneoffNoDeps: opts.NoDeps, RemoveOrphans: opts.RemoveOrphans,
+		Pull: opts.Pull, Version: Version, TempPrefix: randomPrefix, Confirm: confirmer(s.deps, false),
+	}
+	return s.converge(ctx, global, -1, o, func(o *convergence.Observed) (*convergence.Plan, error) {
+		o, err := s.withImages(ctx, o)
+		if err != nil {
+			return nil, err
+		}
+		if o, err = ignoreOrphans(s, o, opts.RemoveOrphans); err != nil {
+			return nil, err
+		}
+		upOpts.Spec = s.specFunc(o.Images, s.engine.APIVersion(), global.EnvFiles)
+		return convergence.PlanUp(s.project, s.graph, o, upOpts)
+	})
+}
+
+// createOneoff creates the one-off container of svc (OneoffService).
+func (s *session) createOneoff(ctx context.Context, global *globalOptions, svc types.ServiceConfig, slug string, aliases bool) (string, error) {
+	p := s.project
+	imageID, _ := s.engine.ImageID(ctx, project.ImageName(p.Name, svc))
+	o := convergence.SpecOptions{
+		ImageID: imageID, Version: Version, APIVersion: s.engine.APIVersion(), EnvFiles: global.EnvFiles,
+		ProxyEnv: s.proxyEnv(), Slug: slug, OnlyNameAlias: !aliases,
+		ServiceContainer: func(dep string) string { return convergence.ContainerName(p.Name, p.Services[dep], 1) },
+	}
+	id, warnings, err := convergence.CreateOneoff(ctx, s.engine, p, svc, o)
+	for _, w := range warnings {
+		fmt.Fprintln(s.deps.Err, "warning:", w)
+	}
+	return id, err
+}
+
+// runOneoff joins the user's streams to the one-off container from before
+// it starts until its command ends, and passes its exit code on; with rm
+// the container (and its anonymous volumes) goes afterwards, whatever
+// happened.
+func (s *session) runOneoff(ctx context.Context, id string, tty, stdin, rm bool) error {
+	if rm {
+		defer func() {
+			cleanup := context.WithoutCancel(ctx)
+			if err := s.engine.RemoveContainer(cleanup, id, engine.RemoveOptions{Force: true, Volumes: true}); err != nil && !engine.IsNotFound(err) {
+				fmt.Fprintln(s.deps.Err, "berth:", err)
+			}
+		}()
+	}
+	d, err := s.engine.InspectContainer(ctx, id)
+	if err != nil {
+		return err
+	}
+	return s.attach(ctx, d, stdin, &attachCmdOptions{SigProxy: true}, func(ctx context.Context) error {
+		return s.engine.StartContainer(ctx, id)
+	})
+}
+
+// newSlug is a one-off container's random id: 64 hex digits, as docker
+// compose makes them.
+func newSlug() string {
+	b := make([]byte, 32)
+	rand.Read(b) // never fails (crypto/rand panics instead)
+	return hex.EncodeToString(b)
+}
+
+// envFromFiles reads --env-from-file files, relative to the project
+// folder, into KEY=VALUE pairs; later files win.
+func envFromFiles(files []string, dir string) ([]string, error) {
+	vars := map[string]string{}
+	for _, f := range files {
+		if !filepath.IsAbs(f) {
+			f = filepath.Join(dir, f)
+		}
+		read, err := dotenv.Read(f)
+		if err != nil {
+			return nil, fmt.Errorf("reading --env-from-file %s: %w", f, err)
+		}
+		for k, v := range read {
+			vars[k] = v
+		}
+	}
+	keys := make([]string, 0, len(vars))
+	for k := range vars {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	out := make([]string, 0, len(keys))
+	for _, k := range keys {
+		out = append(out, k+"="+vars[k])
+	}
+	return out, nil
+}
