@@ -62,7 +62,7 @@ func runAttach(ctx context.Context, deps *Deps, global *globalOptions, opts *att
 		return err
 	}
 	defer s.close()
-	c, err := s.replica(ctx, service, opts.Index, true)
+	c, err := serviceContainer(ctx, s, service, opts.Index)
 	if err != nil {
 		return err
 	}

@@ -77,7 +77,7 @@ func runExec(ctx context.Context, deps *Deps, global *globalOptions, opts *execO
 		return err
 	}
 	defer s.close()
-	c, err := s.replica(ctx, service, opts.Index, true)
+	c, err := serviceContainer(ctx, s, service, opts.Index)
 	if err != nil {
 		return err
 	}

@@ -12,10 +12,13 @@ import (
 )
 
 // serviceContainer finds the one container a single-container command
-// (port, export, commit) acts on: a running container of service, number
+// (attach, exec, port, export, commit) acts on: a running container of service, number
 // index when index > 0, else the lowest number; a service container wins
 // over a one-off `run` container of the same number, as in docker compose.
 func serviceContainer(ctx context.Context, s *session, service string, index int) (engine.Container, error) {
+	if index < 0 {
+		return engine.Container{}, fmt.Errorf("invalid --index %d: container numbers start at 1", index)
+	}
 	o, err := s.observe(ctx)
 	if err != nil {
 		return engine.Container{}, err
