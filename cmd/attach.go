@@ -57,15 +57,11 @@ func runAttach(ctx context.Context, deps *Deps, global *globalOptions, opts *att
 	if _, err := interactive.ParseDetachKeys(opts.DetachKeys); err != nil {
 		return err
 	}
-	s, err := openSessionOrByName(ctx, deps, global, []string{service})
+	s, c, err := openServiceContainer(ctx, deps, global, service, opts.Index)
 	if err != nil {
 		return err
 	}
 	defer s.close()
-	c, err := serviceContainer(ctx, s, service, opts.Index)
-	if err != nil {
-		return err
-	}
 	d, err := s.engine.InspectContainer(ctx, c.ID)
 	if err != nil {
 		return err

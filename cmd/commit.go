@@ -53,21 +53,14 @@ func newCommitCommand(deps *Deps, global *globalOptions) *cobra.Command {
 // runCommit makes the image and, as docker compose, prints nothing on
 // standard output: the progress line tells the new image's id.
 func runCommit(ctx context.Context, deps *Deps, global *globalOptions, opts *commitOptions, service, ref string) error {
-	if opts.Index < 0 {
-		return fmt.Errorf("invalid --index %d: container numbers start at 1", opts.Index)
-	}
 	if err := checkImageName(ref); err != nil {
 		return err
 	}
-	s, err := openSessionOrByName(ctx, deps, global, []string{service})
+	s, c, err := openServiceContainer(ctx, deps, global, service, opts.Index)
 	if err != nil {
 		return err
 	}
 	defer s.close()
-	c, err := serviceContainer(ctx, s, service, opts.Index)
-	if err != nil {
-		return err
-	}
 	s.progress.Emit(progress.Event{Kind: progress.Container, Name: c.Name, Status: progress.Working, Text: "Committing"})
 	if global.DryRun {
 		s.progress.Emit(progress.Event{Kind: progress.Container, Name: c.Name, Status: progress.Done, Text: "Committed"})

@@ -72,15 +72,11 @@ func runExec(ctx context.Context, deps *Deps, global *globalOptions, opts *execO
 	if tty && stdin && !isTerminal(deps.In) {
 		return errors.New("a terminal for the command needs your input to be a terminal too: add -T to run it without one")
 	}
-	s, err := openSessionOrByName(ctx, deps, global, []string{service})
+	s, c, err := openServiceContainer(ctx, deps, global, service, opts.Index)
 	if err != nil {
 		return err
 	}
 	defer s.close()
-	c, err := serviceContainer(ctx, s, service, opts.Index)
-	if err != nil {
-		return err
-	}
 	spec := engine.ExecSpec{
 		Cmd: command, Env: resolveEnv(opts.Env, deps.Getenv), User: opts.User, WorkingDir: opts.Workdir,
 		Privileged: opts.Privileged, TTY: tty && !opts.Detach, Stdin: stdin,

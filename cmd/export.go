@@ -42,21 +42,14 @@ func newExportCommand(deps *Deps, global *globalOptions) *cobra.Command {
 }
 
 func runExport(ctx context.Context, deps *Deps, global *globalOptions, opts *exportOptions, service string) error {
-	if opts.Index < 0 {
-		return fmt.Errorf("invalid --index %d: container numbers start at 1", opts.Index)
-	}
 	if err := checkExportTarget(deps, opts.Output); err != nil {
 		return err
 	}
-	s, err := openSessionOrByName(ctx, deps, global, []string{service})
+	s, c, err := openServiceContainer(ctx, deps, global, service, opts.Index)
 	if err != nil {
 		return err
 	}
 	defer s.close()
-	c, err := serviceContainer(ctx, s, service, opts.Index)
-	if err != nil {
-		return err
-	}
 	s.progress.Emit(progress.Event{Kind: progress.Container, Name: c.Name, Status: progress.Working, Text: "Exporting"})
 	if !global.DryRun {
 		if err := exportTo(ctx, s, c.ID, opts.Output); err != nil {

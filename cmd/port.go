@@ -50,18 +50,11 @@ func runPort(ctx context.Context, deps *Deps, global *globalOptions, opts *portO
 	if !oneOf(protocol, "tcp", "udp", "sctp") {
 		return fmt.Errorf("invalid --protocol %q: use tcp, udp or sctp", opts.Protocol)
 	}
-	if opts.Index < 0 {
-		return fmt.Errorf("invalid --index %d: container numbers start at 1", opts.Index)
-	}
-	s, err := openSessionOrByName(ctx, deps, global, []string{service})
+	s, c, err := openServiceContainer(ctx, deps, global, service, opts.Index)
 	if err != nil {
 		return err
 	}
 	defer s.close()
-	c, err := serviceContainer(ctx, s, service, opts.Index)
-	if err != nil {
-		return err
-	}
 	p, err := publishedPort(c, uint16(port), protocol)
 	if err != nil {
 		return err

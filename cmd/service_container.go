@@ -11,6 +11,22 @@ import (
 	"github.com/berth-compose/berth/engine"
 )
 
+// openServiceContainer opens a session (by project name too, when no
+// compose file is in reach) and finds the container serviceContainer
+// picks. The caller closes the session.
+func openServiceContainer(ctx context.Context, deps *Deps, global *globalOptions, service string, index int) (*session, engine.Container, error) {
+	s, err := openSessionOrByName(ctx, deps, global, []string{service})
+	if err != nil {
+		return nil, engine.Container{}, err
+	}
+	c, err := serviceContainer(ctx, s, service, index)
+	if err != nil {
+		s.close()
+		return nil, engine.Container{}, err
+	}
+	return s, c, nil
+}
+
 // serviceContainer finds the one container a single-container command
 // (attach, exec, port, export, commit) acts on: a running container of service, number
 // index when index > 0, else the lowest number; a service container wins
