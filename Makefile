@@ -66,6 +66,7 @@ bench:
 	scripts/bench-config.sh
 	GO="$(GO)" scripts/bench.sh
 	GO="$(GO)" scripts/bench-logs.sh
+	GO="$(GO)" scripts/bench-oneoff.sh
 
 demo: build
 	@$(engine) cd examples/hello && ../../$(BIN) graph && echo && \
