@@ -101,6 +101,10 @@ func runExec(ctx context.Context, deps *Deps, global *globalOptions, opts *execO
 // execAttached runs the exec joined to the user's streams and returns the
 // command's exit code as berth's.
 func (s *session) execAttached(ctx context.Context, id string, spec engine.ExecSpec) error {
+	// Holding the signals keeps a second Ctrl-C from killing berth before
+	// the first has wound the session down and restored the terminal.
+	_, unsubscribe := s.deps.interrupts()
+	defer unsubscribe()
 	stream, err := s.engine.AttachExec(ctx, id, spec.TTY)
 	if err != nil {
 		return err

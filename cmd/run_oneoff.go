@@ -35,11 +35,16 @@ func runRun(ctx context.Context, deps *Deps, global *globalOptions, opts *runOpt
 	if err != nil {
 		return err
 	}
-	if err := s.prepareOneoff(ctx, global, opts, service); err != nil || global.DryRun {
+	images, err := s.prepareOneoff(ctx, global, opts, service)
+	if err != nil || global.DryRun {
 		return err
 	}
 	svc := convergence.OneoffService(s.project.Services[service], one)
-	id, err := s.createOneoff(ctx, global, svc, slug, opts.UseAliases)
+	imageID, known := images[project.ImageName(s.project.Name, svc)]
+	if !known || opts.Pull == convergence.PullAlways {
+		imageID, _ = s.engine.ImageID(ctx, project.ImageName(s.project.Name, svc)) // pulled by the plan: a new id
+	}
+	id, err := s.createOneoff(ctx, global, svc, imageID, slug, opts.UseAliases)
 	if err != nil {
 		return err
 	}
@@ -55,21 +60,23 @@ func runRun(ctx context.Context, deps *Deps, global *globalOptions, opts *runOpt
 		_, err := fmt.Fprintln(deps.Out, one.Name)
 		return err
 	}
-	return s.runOneoff(ctx, id, tty, stdin, opts.Remove)
+	d := engine.ContainerDetails{Container: engine.Container{ID: id, Name: one.Name}, TTY: svc.Tty, OpenStdin: svc.StdinOpen, StdinOnce: svc.StdinOpen}
+	return s.runOneoff(ctx, d, stdin, opts.Remove)
 }
 
 // prepareOneoff brings up what the one-off's service depends on, waits for
-// their conditions and makes its networks and volumes, as up would.
-func (s *session) prepareOneoff(ctx context.Context, global *globalOptions, opts *runOptions, service string) error {
+// their conditions and makes its networks and volumes, as up would. It
+// returns the image ids it saw before, which save run a lookup.
+func (s *session) prepareOneoff(ctx context.Context, global *globalOptions, opts *runOptions, service string) (map[string]string, error) {
 	o, err := s.observeWithImages(ctx)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	upOpts := convergence.UpOptions{
 		Oneoff: service, OneoffNoDeps: opts.NoDeps, RemoveOrphans: opts.RemoveOrphans,
 		Pull: opts.Pull, Version: Version, TempPrefix: randomPrefix, Confirm: confirmer(s.deps, false),
 	}
-	return s.converge(ctx, global, -1, o, func(o *convergence.Observed) (*convergence.Plan, error) {
+	return o.Images, s.converge(ctx, global, -1, o, func(o *convergence.Observed) (*convergence.Plan, error) {
 		o, err := s.withImages(ctx, o)
 		if err != nil {
 			return nil, err
@@ -83,9 +90,8 @@ func (s *session) prepareOneoff(ctx context.Context, global *globalOptions, opts
 }
 
 // createOneoff creates the one-off container of svc (OneoffService).
-func (s *session) createOneoff(ctx context.Context, global *globalOptions, svc types.ServiceConfig, slug string, aliases bool) (string, error) {
+func (s *session) createOneoff(ctx context.Context, global *globalOptions, svc types.ServiceConfig, imageID, slug string, aliases bool) (string, error) {
 	p := s.project
-	imageID, _ := s.engine.ImageID(ctx, project.ImageName(p.Name, svc))
 	o := convergence.SpecOptions{
 		ImageID: imageID, Version: Version, APIVersion: s.engine.APIVersion(), EnvFiles: global.EnvFiles,
 		ProxyEnv: s.proxyEnv(), Slug: slug, OnlyNameAlias: !aliases,
@@ -102,21 +108,17 @@ func (s *session) createOneoff(ctx context.Context, global *globalOptions, svc t
 // it starts until its command ends, and passes its exit code on; with rm
 // the container (and its anonymous volumes) goes afterwards, whatever
 // happened.
-func (s *session) runOneoff(ctx context.Context, id string, tty, stdin, rm bool) error {
+func (s *session) runOneoff(ctx context.Context, d engine.ContainerDetails, stdin, rm bool) error {
 	if rm {
 		defer func() {
 			cleanup := context.WithoutCancel(ctx)
-			if err := s.engine.RemoveContainer(cleanup, id, engine.RemoveOptions{Force: true, Volumes: true}); err != nil && !engine.IsNotFound(err) {
+			if err := s.engine.RemoveContainer(cleanup, d.ID, engine.RemoveOptions{Force: true, Volumes: true}); err != nil && !engine.IsNotFound(err) {
 				fmt.Fprintln(s.deps.Err, "berth:", err)
 			}
 		}()
 	}
-	d, err := s.engine.InspectContainer(ctx, id)
-	if err != nil {
-		return err
-	}
 	return s.attach(ctx, d, stdin, &attachCmdOptions{SigProxy: true}, func(ctx context.Context) error {
-		return s.engine.StartContainer(ctx, id)
+		return s.engine.StartContainer(ctx, d.ID)
 	})
 }
 

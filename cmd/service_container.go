@@ -35,6 +35,16 @@ func serviceContainer(ctx context.Context, s *session, service string, index int
 	if index < 0 {
 		return engine.Container{}, fmt.Errorf("invalid --index %d: container numbers start at 1", index)
 	}
+	if !s.fromLabels {
+		// The service's containers are all it takes: one list call, not
+		// the whole snapshot, keeps exec close to docker exec's speed.
+		cs, err := s.engine.ListContainers(ctx, engine.Filter{Labels: []string{
+			convergence.LabelProject + "=" + s.project.Name, convergence.LabelService + "=" + service}})
+		if err != nil {
+			return engine.Container{}, err
+		}
+		return pickServiceContainer(cs, service, index)
+	}
 	o, err := s.observe(ctx)
 	if err != nil {
 		return engine.Container{}, err
