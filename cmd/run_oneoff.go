@@ -14,6 +14,7 @@ import (
 
 	"github.com/berth-compose/berth/convergence"
 	"github.com/berth-compose/berth/engine"
+	"github.com/berth-compose/berth/progress"
 	"github.com/berth-compose/berth/project"
 )
 
@@ -30,6 +31,9 @@ func runRun(ctx context.Context, deps *Deps, global *globalOptions, opts *runOpt
 		return err
 	}
 	defer s.close()
+	if opts.QuietPull {
+		s.progress = progress.WithoutPulls(s.progress)
+	}
 	slug := newSlug()
 	one, err := opts.oneoff(s.project, s.project.Services[service], command, deps.Getenv, slug)
 	if err != nil {
