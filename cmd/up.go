@@ -17,6 +17,7 @@ import (
 
 	"github.com/berth-compose/berth/convergence"
 	"github.com/berth-compose/berth/engine"
+	"github.com/berth-compose/berth/progress"
 	"github.com/berth-compose/berth/project"
 )
 
@@ -33,6 +34,7 @@ type upOptions struct {
 	NoStart            bool
 	Timeout            int
 	Pull               string
+	QuietPull          bool
 	Wait               bool
 	WaitTimeout        int
 	Yes                bool
@@ -72,6 +74,7 @@ func (o *upOptions) addCreateFlags(c *cobra.Command) {
 	f.BoolVarP(&o.RenewAnonVolumes, "renew-anon-volumes", "V", false, "Give replaced containers fresh anonymous volumes instead of the old ones' data")
 	f.BoolVarP(&o.Yes, "yes", "y", false, `Answer "yes" to every question, such as recreating a changed volume`)
 	f.StringVar(&o.Pull, "pull", convergence.PullPolicy, `When to pull images: "always", "missing", "never", or "policy" (each service's pull_policy)`)
+	f.BoolVar(&o.QuietPull, "quiet-pull", false, "Show no progress while pulling")
 }
 
 func (o *upOptions) validate() error {
@@ -119,6 +122,9 @@ func runUp(ctx context.Context, deps *Deps, global *globalOptions, opts *upOptio
 		return err
 	}
 	defer s.close()
+	if opts.QuietPull {
+		s.progress = progress.WithoutPulls(s.progress)
+	}
 	if err := project.CheckContainerNames(s.project); err != nil {
 		return err
 	}

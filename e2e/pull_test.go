@@ -101,3 +101,19 @@ func TestPullPlanned(t *testing.T) {
 		}
 	}
 }
+
+// TestQuietPull: up --quiet-pull pulls a missing image without showing
+// the pull, and still shows the containers' progress.
+func TestQuietPull(t *testing.T) {
+	ref := requireRegistry(t) + "/berth/busybox:latest"
+	dir, name := upProject(t)
+	dockerAPI(t, "DELETE", "/images/"+ref)
+	env := []string{"PULL_IMAGE=" + ref}
+	res := runBerth(t, dir, env, "-p", name, "--progress", "plain", "up", "-d", "--quiet-pull")
+	if res.ExitCode != 0 || strings.Contains(res.Stderr, "Pull") || !strings.Contains(res.Stderr, "Started") {
+		t.Fatalf("up --quiet-pull: want the image pulled silently and the start shown: %s", res)
+	}
+	if !exists(t, "/images/"+ref+"/json") {
+		t.Errorf("%s not on the engine after up --quiet-pull", ref)
+	}
+}
