@@ -51,6 +51,15 @@ func oneoffContainers(t *testing.T, project string) []oneoffInfo {
 	return out
 }
 
+// oneoffNames are the names and states of cs, for failure messages.
+func oneoffNames(cs []oneoffInfo) []string {
+	var out []string
+	for _, c := range cs {
+		out = append(out, c.Name+" ("+c.State.Status+")")
+	}
+	return out
+}
+
 func inspectOneoff(t *testing.T, id string) oneoffInfo {
 	t.Helper()
 	code, body := dockerAPI(t, "GET", "/containers/"+id+"/json")
@@ -82,7 +91,7 @@ func TestOneoffRunDependencies(t *testing.T) {
 		t.Errorf("run of a command exiting 0: %s", res)
 	}
 	if cs := oneoffContainers(t, name); len(cs) != 0 {
-		t.Errorf("one-off containers left after run --rm: %+v", cs)
+		t.Errorf("one-off containers left after run --rm: %v", oneoffNames(cs))
 	}
 	if s := states(t, name); len(s) != 0 {
 		t.Errorf("run --no-deps created %v, want no container of db", s)
@@ -92,7 +101,7 @@ func TestOneoffRunDependencies(t *testing.T) {
 		t.Fatalf("run without --rm: %s", res)
 	}
 	if cs := oneoffContainers(t, name); len(cs) != 1 || cs[0].State.Status != "exited" {
-		t.Errorf("after run without --rm: one-off containers %+v, want one, exited", cs)
+		t.Errorf("after run without --rm: one-off containers %v, want one, exited", oneoffNames(cs))
 	}
 
 	// db writes /shared/ready 2 s after it starts; only a run that waited
@@ -109,7 +118,7 @@ func TestOneoffRunDependencies(t *testing.T) {
 		t.Errorf("db after run: %+v, want running and healthy", db.State)
 	}
 	if cs := oneoffContainers(t, name); len(cs) != 1 {
-		t.Errorf("one-off containers after run --rm: %d, want only the one kept before", len(cs))
+		t.Errorf("one-off containers after run --rm: %v, want only the one kept before", oneoffNames(cs))
 	}
 
 	res := run("--rm", "nosuch", "true")
@@ -202,8 +211,8 @@ func TestOneoffRunFlags(t *testing.T) {
 		t.Errorf("--use-aliases: aliases %v, want app and app-alias among them", aliases)
 	}
 
-	if got := len(oneoffContainers(t, name)); got != 2 {
-		t.Fatalf("%d one-off containers before down, want the 2 of run -d", got)
+	if cs := oneoffContainers(t, name); len(cs) != 2 {
+		t.Fatalf("one-off containers before down: %v, want the 2 of run -d", oneoffNames(cs))
 	}
 	mustBerth(t, dir, name, nil, "down", "-t", "0")
 	if s := states(t, name); len(s) != 0 {
@@ -244,6 +253,6 @@ func TestOneoffRunTerminal(t *testing.T) {
 	checkTerminalSession(t, p)
 	eventually(t, 10*time.Second, "run --rm to remove its container", func() (bool, string) {
 		cs := oneoffContainers(t, name)
-		return len(cs) == 0, fmt.Sprint(cs)
+		return len(cs) == 0, fmt.Sprint(oneoffNames(cs))
 	})
 }
