@@ -82,7 +82,12 @@ func (s *session) attach(ctx context.Context, d engine.ContainerDetails, stdin b
 	// to --sig-proxy, so the session itself runs on without it.
 	sessionCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	defer cancel()
-	stream, err := s.engine.AttachContainer(sessionCtx, d.ID, engine.AttachOptions{Stdin: stdin, Stdout: true, Stderr: true, TTY: d.TTY})
+	// The engine watches the input for detach keys too, its default ones
+	// unless told: without the user's, Ctrl-P Ctrl-Q would still end the
+	// attachment there while berth passed them on as ordinary keys.
+	stream, err := s.engine.AttachContainer(sessionCtx, d.ID, engine.AttachOptions{
+		Stdin: stdin, Stdout: true, Stderr: true, TTY: d.TTY, DetachKeys: opts.DetachKeys,
+	})
 	if err != nil {
 		return err
 	}

@@ -50,6 +50,10 @@ func newExecCommand(deps *Deps, global *globalOptions) *cobra.Command {
 	f.BoolVarP(&opts.NoTTY, "no-TTY", "T", !isTerminal(deps.Out), "Give the command no terminal (the default when output is not a terminal)")
 	f.BoolVarP(&opts.Interactive, "interactive", "i", true, "Send your input to the command")
 	_ = f.MarkHidden("interactive")
+	// Accepted and ignored, as docker compose does, so that commands
+	// written for `docker exec -it` work unchanged: -T alone decides.
+	f.BoolP("tty", "t", true, "Give the command a terminal (the default where output is a terminal; see -T)")
+	_ = f.MarkHidden("tty")
 	f.IntVar(&opts.Index, "index", 0, "Run in the container with this number, when the service has several")
 	f.BoolVar(&opts.Privileged, "privileged", false, "Give the command extended privileges")
 	return c
