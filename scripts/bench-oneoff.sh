@@ -4,6 +4,7 @@
 # `sleep 86400`):
 #
 #   run   berth run --rm app true  vs  docker run --rm busybox true
+#         (and docker run --rm --network <project>_default busybox true)
 #   exec  berth exec app true      vs  docker exec CONTAINER true
 #
 # where CONTAINER is the one `berth up -d` started for app. Debian's
@@ -162,7 +163,7 @@ row() {
 	local -n cmd=$2
 	local m
 	m=$(median "$work/$1.ms")
-	printf '%-40s %10.1f %8.2f\n' "$(shown "${cmd[*]}")" "$m" "$(echo "$m / $base" | bc -l)"
+	printf '%-64s %10.1f %8.2f\n' "$(shown "${cmd[*]}")" "$m" "$(echo "$m / $base" | bc -l)"
 }
 
 missing=() # berth commands a row could not time
@@ -178,6 +179,9 @@ bench() {
 		missing+=("$kind")
 	fi
 	names+=(docker)
+	if declare -p "${kind}_dockernet" &>/dev/null; then
+		names+=(dockernet)
+	fi
 	((compose == 0)) || names+=(compose)
 	log "$kind: one untimed run each, then $rounds rounds"
 	for i in "${names[@]}"; do
@@ -196,14 +200,21 @@ bench() {
 		row "$kind-berth" "${kind}_berth"
 	else
 		local -n cmd=${kind}_berth
-		printf '%-40s %10s %8s  %s\n' "$(shown "${cmd[*]}")" n/a n/a "(berth has no $kind command yet)"
+		printf '%-64s %10s %8s  %s\n' "$(shown "${cmd[*]}")" n/a n/a "(berth has no $kind command yet)"
 	fi
 	row "$kind-docker" "${kind}_docker"
+	if declare -p "${kind}_dockernet" &>/dev/null; then
+		row "$kind-dockernet" "${kind}_dockernet"
+	fi
 	((compose == 0)) || row "$kind-compose" "${kind}_compose"
 }
 
 run_berth=("$berth" -p "$project" run --rm app true)
 run_docker=("$DOCKER" run --rm busybox true)
+# The same on the project's network, as every compose one-off runs: a
+# user-defined network costs the engine more to join than its default
+# bridge, and this row shows how much of berth's time is that.
+run_dockernet=("$DOCKER" run --rm --network "${project}_default" busybox true)
 run_compose=("$COMPOSE" -p "$project" run --rm app true)
 exec_berth=("$berth" -p "$project" exec app true)
 exec_docker=("$DOCKER" exec "$container" true)
@@ -212,7 +223,7 @@ exec_compose=("$COMPOSE" -p "$project" exec -T app true)
 # The table is held back until the timing is done, so the progress lines
 # on stderr do not break it up.
 {
-	printf '%-40s %10s %8s\n' command median_ms ratio
+	printf '%-64s %10s %8s\n' command median_ms ratio
 	bench run "$ROUNDS_RUN"
 	bench exec "$ROUNDS_EXEC"
 	printf '(run: median of %d rounds, exec: median of %d; ratio: to the docker CLI; goal: berth within 1.2)\n' \
