@@ -74,7 +74,7 @@ type Action struct {
 	// Services, on a PullImage or PushImage, are the services whose image
 	// it is, sorted: its error names them.
 	Services []string
-	Number  int    // container number, for container actions
+	Number   int // container number, for container actions
 	// Target is the existing container's id for stop, remove, rename and
 	// start of an existing container; for rename, NewName is the final name.
 	Target  string
