@@ -71,10 +71,7 @@ type Action struct {
 	Optional bool
 
 	Service string // for container actions and waits
-	// Services, on a PullImage or PushImage, are the services whose image
-	// it is, sorted: its error names them.
-	Services []string
-	Number   int // container number, for container actions
+	Number  int    // container number, for container actions
 	// Target is the existing container's id for stop, remove, rename and
 	// start of an existing container; for rename, NewName is the final name.
 	Target  string
@@ -101,6 +98,10 @@ type Action struct {
 	Network  *engine.NetworkSpec  // for CreateNetwork
 	Volume   *engine.VolumeSpec   // for CreateVolume
 	Endpoint *engine.EndpointSpec // for ConnectNetwork; Resource is the network
+
+	// Services, on a PullImage or PushImage, are the services whose image
+	// it is, sorted: its error names them.
+	Services []string
 }
 
 // Plan is the actions that bring the engine to the desired state. It is plain
