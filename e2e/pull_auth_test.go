@@ -121,8 +121,11 @@ func TestPushPullRoundTrip(t *testing.T) {
 	resp.Body.Close()
 
 	removeImage(t, ref)
-	if res := runBerth(t, dir, env, "-p", name, "--progress", "plain", "pull"); res.ExitCode != 0 || !strings.Contains(res.Stderr, "Image "+ref+"  Pulled") {
-		t.Fatalf("pull: %s", res)
+	// The JSON view shows the pull's layers under the image, with bytes.
+	res = runBerth(t, dir, env, "-p", name, "--progress", "json", "pull")
+	if res.ExitCode != 0 || !strings.Contains(res.Stderr, `"id":"Image `+ref+`","status":"Done","text":"Pulled"`) ||
+		!strings.Contains(res.Stderr, `"parent_id":"Image `+ref+`"`) || !strings.Contains(res.Stderr, `"kind":"Layer"`) {
+		t.Fatalf("pull: want the image pulled and its layers shown: %s", res)
 	}
 	if res := runBerth(t, dir, env, "-p", name, "up", "-d"); res.ExitCode != 0 {
 		t.Fatalf("up: %s", res)

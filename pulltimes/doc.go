@@ -3,8 +3,8 @@
 // once the last pull is older than their interval.
 //
 // Docker compose reads that time from the engine (an image's LastTagTime),
-// but an engine with the classic image store never sets it on a pull, only
-// on docker tag: there, every up would pull again. So berth also keeps its
+// but an engine like dockerd 20.10 does not set it on a pull, only on
+// docker tag: there, every up would pull again. So berth also keeps its
 // own record, in pulls.json under its state folder ($XDG_STATE_HOME/berth,
 // else ~/.local/state/berth; %LOCALAPPDATA%\berth on Windows), and a
 // policy takes the later of the two times.
