@@ -96,6 +96,8 @@ func NewRootCommand(deps *Deps) *cobra.Command {
 		newVolumesCommand(deps, opts),
 		newExportCommand(deps, opts),
 		newCommitCommand(deps, opts),
+		newPullCommand(deps, opts),
+		newPushCommand(deps, opts),
 		newVersionCommand(deps),
 	)
 	removeOrphansFromEnv(root, deps.Getenv)

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"sort"
+	"time"
 
 	"github.com/compose-spec/compose-go/v2/dotenv"
 	"github.com/compose-spec/compose-go/v2/types"
@@ -45,7 +46,7 @@ func runRun(ctx context.Context, deps *Deps, global *globalOptions, opts *runOpt
 	}
 	svc := convergence.OneoffService(s.project.Services[service], one)
 	imageID, known := images[project.ImageName(s.project.Name, svc)]
-	if !known || opts.Pull == convergence.PullAlways {
+	if !known || pullsPresentImages(s.project, opts.Pull) {
 		imageID, _ = s.engine.ImageID(ctx, project.ImageName(s.project.Name, svc)) // pulled by the plan: a new id
 	}
 	id, err := s.createOneoff(ctx, global, svc, imageID, slug, opts.UseAliases)
@@ -88,7 +89,10 @@ func (s *session) prepareOneoff(ctx context.Context, global *globalOptions, opts
 		if o, err = ignoreOrphans(s, o, opts.RemoveOrphans); err != nil {
 			return nil, err
 		}
-		upOpts.Spec = s.specFunc(o.Images, s.engine.APIVersion(), global.EnvFiles)
+		if o, err = s.withPullTimes(ctx, o); err != nil {
+			return nil, err
+		}
+		upOpts.Spec, upOpts.Now = s.specFunc(o.Images, s.engine.APIVersion(), global.EnvFiles), time.Now()
 		return convergence.PlanUp(s.project, s.graph, o, upOpts)
 	})
 }

@@ -31,6 +31,7 @@ type session struct {
 	// found): each snapshot rebuilds it from the engine's labels, so the
 	// plan reads the same state it is made from.
 	fromLabels bool
+	registries registryState // logins and pull times: registry_auth.go
 }
 
 // openSession loads the project (services enabled by name even outside the
@@ -237,5 +238,7 @@ func (s *session) applyWithTimeout(ctx context.Context, global *globalOptions, p
 		Project:     s.project.Name,
 		Limit:       global.Parallel,
 		StopTimeout: timeoutOption(timeout),
+		Auth:        s.registryAuth,
+		Pulled:      s.recordPull,
 	})
 }

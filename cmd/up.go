@@ -153,7 +153,10 @@ func runUp(ctx context.Context, deps *Deps, global *globalOptions, opts *upOptio
 		if o, err = ignoreOrphans(s, o, opts.RemoveOrphans); err != nil {
 			return nil, err
 		}
-		upOpts.Spec = s.specFunc(o.Images, s.engine.APIVersion(), global.EnvFiles)
+		if o, err = s.withPullTimes(ctx, o); err != nil {
+			return nil, err
+		}
+		upOpts.Spec, upOpts.Now = s.specFunc(o.Images, s.engine.APIVersion(), global.EnvFiles), time.Now()
 		return convergence.PlanUp(s.project, s.graph, o, upOpts)
 	}
 	err = s.converge(ctx, global, opts.Timeout, o, plan)
@@ -263,8 +266,9 @@ func (s *session) withImages(ctx context.Context, o *convergence.Observed) (*con
 	return &withImages, nil
 }
 
-// pullsPresentImages: --pull always, or a service's pull_policy: always,
-// pulls images the engine has, whose id may then change.
+// pullsPresentImages: --pull always, or a service's pull_policy always
+// or a refresh interval, pulls images the engine has, whose id may then
+// change.
 func pullsPresentImages(p *types.Project, pull string) bool {
 	if pull == convergence.PullAlways {
 		return true
@@ -273,7 +277,7 @@ func pullsPresentImages(p *types.Project, pull string) bool {
 		return false
 	}
 	for _, svc := range p.Services {
-		if svc.PullPolicy == types.PullPolicyAlways {
+		if svc.PullPolicy == types.PullPolicyAlways || refreshes(svc) {
 			return true
 		}
 	}

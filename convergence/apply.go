@@ -26,6 +26,13 @@ type ApplyOptions struct {
 	Limit       int
 	StopTimeout *time.Duration
 	Now         func() time.Time // replaceable clock for progress events
+	// Auth gives the registry login for a pull or push of an image
+	// reference, asked for only when one runs (a credential helper may be
+	// slow or prompt); nil pulls and pushes anonymously.
+	Auth func(ref string) (engine.RegistryAuth, error)
+	// Pulled, when set, hears of each image reference pulled, once the
+	// pull succeeded: pull_policy daily and the like need when that was.
+	Pulled func(ref string)
 }
 
 // Apply carries out plan. Each action starts as soon as its own After set is
@@ -296,7 +303,7 @@ func resourceKind(k Kind) progress.Kind {
 		return progress.Network
 	case CreateVolume, RemoveVolume:
 		return progress.Volume
-	case RemoveImage, PullImage:
+	case RemoveImage, PullImage, PushImage:
 		return progress.Image
 	case WaitHealthy, WaitCompleted, ServiceStarted:
 		return progress.Service
@@ -327,7 +334,7 @@ const inFlightGrace = 30 * time.Second
 // which may take long and leave nothing half-made, end at once.
 func callContext(ctx context.Context, k Kind) (context.Context, context.CancelFunc) {
 	switch k {
-	case StopContainer, KillContainer, WaitHealthy, WaitCompleted, PullImage:
+	case StopContainer, KillContainer, WaitHealthy, WaitCompleted, PullImage, PushImage:
 		return ctx, func() {}
 	}
 	return context.WithTimeout(context.WithoutCancel(ctx), inFlightGrace)
@@ -379,6 +386,8 @@ func (a *applier) do(ctx context.Context, act Action) error {
 		return a.step(slotCtx, act, "Removing", "Removed", func() error { return gone(e.RemoveImage(ctx, act.Target)) })
 	case PullImage:
 		return a.step(slotCtx, act, "Pulling", "Pulled", func() error { return a.pull(ctx, act) })
+	case PushImage:
+		return a.step(slotCtx, act, "Pushing", "Pushed", func() error { return a.push(ctx, act) })
 	case RemoveVolume:
 		return a.step(slotCtx, act, "Removing", "Removed", func() error { return gone(e.RemoveVolume(ctx, act.Target, false)) })
 	case WaitHealthy:

@@ -14,15 +14,22 @@ import (
 // for the pull stamp it (see pulledImage). Each layer update becomes an
 // event under the image, for renderers that draw layers.
 func (a *applier) pull(ctx context.Context, act Action) error {
+	auth, err := a.auth(act)
+	if err != nil {
+		return err
+	}
 	parent := progress.ID(resourceKind(act.Kind), act.Resource)
-	err := a.e.PullImage(ctx, act.Resource, func(u engine.PullProgress) {
+	err = a.e.PullImage(ctx, act.Resource, auth, func(u engine.PullProgress) {
 		if e, ok := layerEvent(parent, u); ok {
 			e.Time = a.opts.Now()
 			a.sink.Emit(e)
 		}
 	})
 	if err != nil {
-		return err
+		return imageError(act, err)
+	}
+	if a.opts.Pulled != nil {
+		a.opts.Pulled(act.Resource)
 	}
 	id, err := a.e.ImageID(ctx, act.Resource)
 	if err != nil {
@@ -35,6 +42,61 @@ func (a *applier) pull(ctx context.Context, act Action) error {
 	}
 	a.pulled[act.Resource] = id
 	return nil
+}
+
+// auth is the login for act's image, anonymous without ApplyOptions.Auth.
+func (a *applier) auth(act Action) (engine.RegistryAuth, error) {
+	if a.opts.Auth == nil {
+		return engine.RegistryAuth{}, nil
+	}
+	auth, err := a.opts.Auth(act.Resource)
+	if err != nil {
+		return engine.RegistryAuth{}, imageError(act, err)
+	}
+	return auth, nil
+}
+
+// imageError names the services an image is for: the reference alone may
+// not say which part of the compose file to fix.
+func imageError(act Action, err error) error {
+	switch {
+	case err == nil || len(act.Services) == 0:
+		return err
+	case len(act.Services) == 1:
+		return fmt.Errorf("for service %s: %w", act.Services[0], err)
+	}
+	return fmt.Errorf("for services %s: %w", strings.Join(act.Services, ", "), err)
+}
+
+// push pushes the image act names, with its layers' progress as events
+// under the image.
+func (a *applier) push(ctx context.Context, act Action) error {
+	auth, err := a.auth(act)
+	if err != nil {
+		return err
+	}
+	parent := progress.ID(resourceKind(act.Kind), act.Resource)
+	err = a.e.PushImage(ctx, act.Resource, auth, func(u engine.PushProgress) {
+		if e, ok := pushLayerEvent(parent, u); ok {
+			e.Time = a.opts.Now()
+			a.sink.Emit(e)
+		}
+	})
+	return imageError(act, err)
+}
+
+// pushLayerEvent turns a push message about one layer into an event
+// grouped under parent; messages about the whole push have no layer.
+func pushLayerEvent(parent string, u engine.PushProgress) (progress.Event, bool) {
+	if u.ID == "" {
+		return progress.Event{}, false
+	}
+	status := progress.Working
+	if u.Status == "Pushed" || u.Status == "Layer already exists" {
+		status = progress.Done
+	}
+	return progress.Event{Kind: progress.Layer, Name: u.ID, Parent: parent, Status: status, Text: u.Status,
+		Current: u.Current, Total: u.Total}, true
 }
 
 // layerEvent turns a pull message about one layer into an event grouped

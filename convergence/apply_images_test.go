@@ -173,9 +173,11 @@ func receive[T any](t *testing.T, ch <-chan T, what string) T {
 	panic("unreachable")
 }
 
-// TestApplyFailedPullSkipsOnlyDependents: the containers of a failed pull
-// are never created; the rest of the project comes up.
-func TestApplyFailedPullSkipsOnlyDependents(t *testing.T) {
+// TestApplyFailedPullChangesNothing: when a pull fails nothing else is
+// done, not even for services whose image is there: the project cannot
+// run whole, and the engine is left as it was. The error names the image
+// and the services that need it.
+func TestApplyFailedPullChangesNothing(t *testing.T) {
 	p, _ := loadProject(t, imagesYAML)
 	f := enginetest.New().WithImage("db:1", "sha256:db")
 	plan := planWithImages(t, f, p, UpOptions{})
@@ -186,11 +188,14 @@ func TestApplyFailedPullSkipsOnlyDependents(t *testing.T) {
 		return nil
 	})
 	err := Apply(context.Background(), f, plan, progress.Discard, ApplyOptions{Project: p.Name})
-	if err == nil || !strings.Contains(err.Error(), "Image shared:1: pull access denied") || strings.Contains(err.Error(), "skipped") {
-		t.Fatalf("error = %v, want only the pull's failure", err)
+	if err == nil || err.Error() != "Image shared:1: for services api, web: pull access denied" {
+		t.Fatalf("error = %v, want only the pull's failure, naming both services", err)
 	}
-	if got := stateOf(f); got != "img-db-1 running" {
-		t.Errorf("containers:\n%s\nwant only img-db-1 running", got)
+	if got := stateOf(f); got != "" {
+		t.Errorf("containers:\n%s\nwant none", got)
+	}
+	if nets := f.Networks(); len(nets) != 0 {
+		t.Errorf("networks %v, want none", nets)
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"golang.org/x/sync/errgroup"
 
@@ -29,6 +30,10 @@ type Observed struct {
 	// images were not observed: the planner then plans no pulls and
 	// detects no image change (commands that create nothing).
 	Images map[string]string
+	// ImagesPulledAt is, for the image references whose services refresh
+	// them (pull_policy daily, weekly, every_<duration>), when each was
+	// last pulled; a reference it lacks has no pull on record.
+	ImagesPulledAt map[string]time.Time
 }
 
 // Observe takes the snapshot: three list calls, made at once.

@@ -32,6 +32,7 @@ const (
 	RemoveImage       Kind = 17
 	PullImage         Kind = 18 // one per image reference, however many services use it
 	DisconnectNetwork Kind = 19
+	PushImage         Kind = 20 // one per image reference, however many services name it
 )
 
 var kindNames = map[Kind]string{
@@ -41,7 +42,7 @@ var kindNames = map[Kind]string{
 	WaitHealthy: "wait-healthy", WaitCompleted: "wait-completed", ServiceStarted: "started",
 	RemoveNetwork: "remove-network", RemoveVolume: "remove-volume",
 	KillContainer: "kill", PauseContainer: "pause", UnpauseContainer: "unpause", RemoveImage: "remove-image",
-	PullImage: "pull", DisconnectNetwork: "disconnect",
+	PullImage: "pull", DisconnectNetwork: "disconnect", PushImage: "push",
 }
 
 func (k Kind) String() string {
@@ -97,6 +98,10 @@ type Action struct {
 	Network  *engine.NetworkSpec  // for CreateNetwork
 	Volume   *engine.VolumeSpec   // for CreateVolume
 	Endpoint *engine.EndpointSpec // for ConnectNetwork; Resource is the network
+
+	// Services, on a PullImage or PushImage, are the services whose image
+	// it is, sorted: its error names them.
+	Services []string
 }
 
 // Plan is the actions that bring the engine to the desired state. It is plain

@@ -91,11 +91,10 @@ pull:shared:1 (--pull always)
 			want:   "create:img-db-1 [after create-network:img_default pull:db:1] (new container)\npull:db:1 (missing)\n",
 		},
 		{
-			name:   "a refresh interval pulls only a missing image, with a warning",
+			name:   "a refresh interval pulls a missing image",
 			yaml:   "name: img\nservices:\n  db: {image: db:1, pull_policy: daily}\n",
 			images: map[string]string{},
-			want: "create:img-db-1 [after create-network:img_default pull:db:1] (new container)\npull:db:1 (missing)\n" +
-				"warning: service db: pull_policy daily is not supported yet; its image is pulled only when missing\n",
+			want:   "create:img-db-1 [after create-network:img_default pull:db:1] (new container)\npull:db:1 (missing)\n",
 		},
 		{
 			name:    "a service to build whose image is missing is refused",
@@ -177,7 +176,7 @@ func TestPlanUpImagesDryRunText(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := `create-network:img_default (missing)
+	want := `create-network:img_default [after pull:web:1] (missing)
 create:img-api-1 [after create-network:img_default pull:web:1] (new container)
 create:img-web-1 [after create-network:img_default pull:web:1] (new container)
 pull:web:1 (pull_policy: always)
@@ -197,7 +196,7 @@ started:web [after start:img-web-1]
 	if err != nil {
 		t.Fatal(err)
 	}
-	want = "pull:web:1 (pull_policy: always)\nstarted:api\nstarted:web\n"
+	want = "pull:web:1 (pull_policy: always)\nstarted:api [after pull:web:1]\nstarted:web [after pull:web:1]\n"
 	if got := plan.String(); got != want {
 		t.Errorf("running project:\n%s\nwant:\n%s", got, want)
 	}

@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/compose-spec/compose-go/v2/types"
 
@@ -48,6 +49,9 @@ type UpOptions struct {
 	// service's pull_policy; "" or PullPolicy leaves it to each service.
 	// Pulls are planned only when Observed.Images is set.
 	Pull string
+	// Now is the time pull_policy daily, weekly and every_<duration>
+	// compare an image's last pull (Observed.ImagesPulledAt) with.
+	Now time.Time
 	// TempPrefix gives the 12 hex digits that start a successor's temporary
 	// name. The caller makes them random, so a name that an interrupted run
 	// left behind is never asked for again; nil takes the old container's
@@ -104,6 +108,7 @@ func PlanUp(p *types.Project, g *project.Graph, o *Observed, opts UpOptions) (*P
 	if err != nil {
 		return nil, err
 	}
+	pullsFirst(plan)
 	plan.Warnings = append(plan.Warnings, u.warnings...)
 	return plan, nil
 }

@@ -94,9 +94,13 @@ type Writer interface {
 	RemoveNetwork(ctx context.Context, id string) error
 	CreateVolume(ctx context.Context, spec VolumeSpec) (Volume, error)
 	RemoveVolume(ctx context.Context, name string, force bool) error
-	// PullImage pulls ref, calling progress (when not nil) with each
-	// message of the pull: per-layer status and byte counts.
-	PullImage(ctx context.Context, ref string, progress func(PullProgress)) error
+	// PullImage pulls ref, logged in with auth (zero: anonymously),
+	// calling progress (when not nil) with each message of the pull:
+	// per-layer status and byte counts.
+	PullImage(ctx context.Context, ref string, auth RegistryAuth, progress func(PullProgress)) error
+	// PushImage pushes the local image ref to its registry, logged in with
+	// auth, calling progress (when not nil) with each message of the push.
+	PushImage(ctx context.Context, ref string, auth RegistryAuth, progress func(PushProgress)) error
 	// RemoveImage untags ref and deletes the image when no tag is left.
 	RemoveImage(ctx context.Context, ref string) error
 

@@ -38,10 +38,11 @@ type PullProgress struct {
 	Total   int64
 }
 
-// PullImage pulls ref, calling progress (when not nil) with each message of
-// the engine's stream, typed so that a renderer can draw per-layer bars.
-func (c *Client) PullImage(ctx context.Context, ref string, progress func(PullProgress)) error {
-	res, err := c.api.ImagePull(ctx, ref, client.ImagePullOptions{})
+// PullImage pulls ref, logged in with auth, calling progress (when not
+// nil) with each message of the engine's stream, typed so that a renderer
+// can draw per-layer bars.
+func (c *Client) PullImage(ctx context.Context, ref string, auth RegistryAuth, progress func(PullProgress)) error {
+	res, err := c.api.ImagePull(ctx, ref, client.ImagePullOptions{RegistryAuth: auth.header()})
 	if err != nil {
 		return fmt.Errorf("pulling image %s: %w", ref, err)
 	}

@@ -193,7 +193,7 @@ func TestPullImage(t *testing.T) {
 			c, stub := connectStub(t, map[string]reply{"POST /images/create": {200, tt.body}})
 			var lines []PullProgress
 
-			err := c.PullImage(context.Background(), "busybox:nope", func(u PullProgress) { lines = append(lines, u) })
+			err := c.PullImage(context.Background(), "busybox:nope", RegistryAuth{}, func(u PullProgress) { lines = append(lines, u) })
 
 			if tt.wantErr == "" && err != nil || tt.wantErr != "" && (err == nil || err.Error() != tt.wantErr) {
 				t.Errorf("error = %v, want %q", err, tt.wantErr)

@@ -2,8 +2,9 @@
 # engine.sh runs a private Docker engine for berth's end-to-end tests.
 #
 #   scripts/engine.sh start          install what is missing, start (or adopt) the
-#                                    engine and a registry, import busybox:latest and push
-#                                    it to the registry; stdout is only export lines, so:
+#                                    engine and two registries (one open, one behind
+#                                    basic auth), import busybox:latest and push it to
+#                                    both; stdout is only export lines, so:
 #                                    eval "$(scripts/engine.sh start)"
 #   scripts/engine.sh ensure         like start, but when DOCKER_HOST already names an
 #                                    engine that answers, use that one (busybox is still
@@ -13,10 +14,16 @@
 #   scripts/engine.sh status         print "running" and exit 0 if the engine answers
 #
 # BERTH_ENGINE_DIR (default /tmp/berth-engine) holds the socket, pid file, log,
-# data root and exec root, and the registry's storage. BERTH_REGISTRY (default
-# 127.0.0.1:5000) is where the registry listens; the engine trusts registries
-# on 127.0.0.0/8 without TLS. The engine is private so tests never touch the host's
-# own daemon and can run on machines that have none.
+# data root and exec root, and the registries' storage and logs. BERTH_REGISTRY
+# (default 127.0.0.1:5000) is where the open registry listens. The second
+# registry asks for a user and password (htpasswd basic auth): it listens on
+# the first free port from 5001, kept in auth-registry.port so it stays put,
+# and its test user's password is made once into auth/password. The engine
+# trusts registries on 127.0.0.0/8 without TLS, so neither needs a
+# certificate. Each registry's request log (one line per HTTP request, to
+# count pulls by) is exported as BERTH_REGISTRY_LOG and BERTH_AUTH_REGISTRY_LOG.
+# The engine is private so tests never touch the host's own daemon and can run
+# on machines that have none.
 set -euo pipefail
 shopt -s inherit_errexit # so a failure inside $(...) is not ignored
 
@@ -31,8 +38,15 @@ HUNG_GRACE=15    # seconds a live but silent daemon gets before we kill it
 STOP_TIMEOUT=30  # dockerd stops running containers first, which can take a while
 REGISTRY=${BERTH_REGISTRY:-127.0.0.1:5000}
 REGISTRY_PIDFILE=$BASE/registry.pid
-# What the registry holds for tests that pull: busybox, pushed by seed_registry.
+REGISTRY_LOG=$BASE/registry.log
+# What the registries hold for tests that pull: busybox, pushed by seed_registry.
 REGISTRY_IMAGE=berth/busybox
+# The registry behind basic auth: its port is chosen once (auth_registry_addr).
+AUTH_DIR=$BASE/auth
+AUTH_PORTFILE=$BASE/auth-registry.port
+AUTH_PIDFILE=$BASE/auth-registry.pid
+AUTH_LOG=$BASE/auth-registry.log
+AUTH_USER=berth
 
 # All chatter goes to stderr: stdout carries only the export line.
 log() { printf 'engine.sh: %s\n' "$*" >&2; }
@@ -90,6 +104,15 @@ urlencode() {
 export_line() {
 	printf 'export DOCKER_HOST=%q\n' "${1:-unix://$SOCK}"
 	printf 'export BERTH_REGISTRY=%q\n' "$REGISTRY"
+	printf 'export BERTH_REGISTRY_LOG=%q\n' "$REGISTRY_LOG"
+	# Only once the registry behind auth exists: before that there is no
+	# port or password to give.
+	if [[ -f $AUTH_PORTFILE && -f $AUTH_DIR/password ]]; then
+		printf 'export BERTH_AUTH_REGISTRY=%q\n' "127.0.0.1:$(cat "$AUTH_PORTFILE")"
+		printf 'export BERTH_AUTH_USER=%q\n' "$AUTH_USER"
+		printf 'export BERTH_AUTH_PASSWORD=%q\n' "$(cat "$AUTH_DIR/password")"
+		printf 'export BERTH_AUTH_REGISTRY_LOG=%q\n' "$AUTH_LOG"
+	fi
 }
 
 require_root() { [[ $(id -u) == 0 ]] || die "run as root: dockerd and apt-get need it"; }
@@ -139,6 +162,10 @@ ensure_packages() {
 	if ! command -v docker-registry >/dev/null; then
 		log "installing docker-registry"
 		apt_install docker-registry || die "could not install docker-registry (tests that pull need it)"
+	fi
+	if ! command -v htpasswd >/dev/null; then
+		log "installing apache2-utils (htpasswd)"
+		apt_install apache2-utils || die "could not install apache2-utils (the registry behind auth needs htpasswd)"
 	fi
 }
 
@@ -369,53 +396,124 @@ registry_up() {
 	[[ $(curl -s -o /dev/null -w '%{http_code}' --max-time 3 "http://$REGISTRY/v2/" 2>/dev/null) == 200 ]]
 }
 
-# ensure_registry starts Debian's docker-registry on REGISTRY unless one
-# answers there already, and makes sure it holds busybox. It says what went
-# wrong and fails rather than exiting: callers decide whether that is fatal.
-# Callers hold the lock.
-ensure_registry() {
-	if ! registry_up; then
-		command -v docker-registry >/dev/null || {
-			log "docker-registry is not installed"
-			return 1
-		}
-		local pid i
-		pid=$(cat "$REGISTRY_PIDFILE" 2>/dev/null || true)
-		if is_proc "$pid" docker-registry; then # alive but not answering: hung
-			kill -9 "$pid" 2>/dev/null || true
-			wait_gone "$pid" docker-registry 10 || {
-				log "the registry (pid $pid) does not die"
-				return 1
-			}
-		fi
-		mkdir -p "$BASE/registry"
-		printf '%s\n' 'version: 0.1' 'log: {level: warn, accesslog: {disabled: true}}' 'storage:' \
-			"  filesystem: {rootdirectory: $BASE/registry}" 'http:' "  addr: $REGISTRY" >"$BASE/registry.yml"
-		setsid nohup docker-registry serve "$BASE/registry.yml" </dev/null >>"$BASE/registry.log" 2>&1 9>&- &
-		echo $! >"$REGISTRY_PIDFILE"
-		for ((i = 0; i < 50; i++)); do
-			registry_up && break
-			sleep 0.2
-		done
-		registry_up || {
-			log "the registry did not answer on $REGISTRY; see $BASE/registry.log"
-			return 1
-		}
-		log "started docker-registry on $REGISTRY (pid $(cat "$REGISTRY_PIDFILE"))"
-	fi
-	seed_registry
+# auth_registry_up: the registry behind auth answers, and takes the test user.
+auth_registry_up() {
+	[[ $(curl -s -o /dev/null -w '%{http_code}' --max-time 3 -u "$AUTH_USER:$(cat "$AUTH_DIR/password")" \
+		"http://$(auth_registry_addr)/v2/" 2>/dev/null) == 200 ]]
 }
 
-# seed_registry pushes busybox:latest as REGISTRY/REGISTRY_IMAGE:latest
-# through the engine, then drops the local tag, so pulling it is real work.
+# registry_config ADDR ROOT [HTPASSWD] prints a docker-registry config: the
+# access log on (tests count manifest requests in it), other chatter at
+# warn, and basic auth when an htpasswd file is given.
+registry_config() {
+	printf '%s\n' 'version: 0.1' 'log: {level: warn, accesslog: {disabled: false}}' 'storage:' \
+		"  filesystem: {rootdirectory: $2}" 'http:' "  addr: $1"
+	if [[ -n ${3:-} ]]; then
+		printf '%s\n' 'auth:' '  htpasswd:' '    realm: berth-test' "    path: $3"
+	fi
+}
+
+# run_registry NAME ADDR CONFIG PIDFILE LOG UP: start docker-registry with
+# CONFIG (text) unless the one running already has that config and passes
+# UP (a function). A registry started with another config (an older
+# engine.sh that kept no access log) is restarted: it is down for well under
+# a second. It says what went wrong and fails rather than exiting.
+run_registry() {
+	local name=$1 addr=$2 config=$3 pidfile=$4 logfile=$5 up=$6 pid i
+	if [[ $(cat "$BASE/$name.yml" 2>/dev/null) == "$config" ]] && "$up"; then
+		return 0
+	fi
+	command -v docker-registry >/dev/null || {
+		log "docker-registry is not installed"
+		return 1
+	}
+	pid=$(cat "$pidfile" 2>/dev/null || true)
+	if is_proc "$pid" docker-registry; then # hung, or with an old config
+		kill -9 "$pid" 2>/dev/null || true
+		wait_gone "$pid" docker-registry 10 || {
+			log "the $name (pid $pid) does not die"
+			return 1
+		}
+	fi
+	printf '%s\n' "$config" >"$BASE/$name.yml"
+	setsid nohup docker-registry serve "$BASE/$name.yml" </dev/null >>"$logfile" 2>&1 9>&- &
+	echo $! >"$pidfile"
+	for ((i = 0; i < 50; i++)); do
+		"$up" && break
+		sleep 0.2
+	done
+	"$up" || {
+		log "the $name did not answer on $addr; see $logfile"
+		return 1
+	}
+	log "started the $name on $addr (pid $(cat "$pidfile"))"
+}
+
+# ensure_registry starts Debian's docker-registry on REGISTRY unless one
+# answers there already, and makes sure it holds busybox. Callers hold the
+# lock.
+ensure_registry() {
+	mkdir -p "$BASE/registry"
+	run_registry registry "$REGISTRY" "$(registry_config "$REGISTRY" "$BASE/registry")" \
+		"$REGISTRY_PIDFILE" "$REGISTRY_LOG" registry_up || return 1
+	seed_registry "$REGISTRY" "$(printf '{}' | base64)"
+}
+
+# port_free PORT: nothing listens on 127.0.0.1:PORT.
+port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+# auth_registry_addr prints where the registry behind auth listens: the
+# port chosen on the first start, or else the first free one from 5001.
+auth_registry_addr() {
+	local port
+	if [[ ! -f $AUTH_PORTFILE ]]; then
+		for ((port = 5001; port < 5100; port++)); do
+			port_free "$port" && break
+		done
+		echo "$port" >"$AUTH_PORTFILE"
+	fi
+	echo "127.0.0.1:$(cat "$AUTH_PORTFILE")"
+}
+
+# ensure_auth_registry starts the registry behind basic auth, with a test
+# user whose password is made once, and seeds it with busybox as the open
+# one is. Callers hold the lock.
+ensure_auth_registry() {
+	local addr auth
+	mkdir -p "$AUTH_DIR" "$BASE/auth-registry"
+	if [[ ! -s $AUTH_DIR/password || ! -s $AUTH_DIR/htpasswd ]]; then
+		# ensure (with a DOCKER_HOST of the caller's) skips ensure_packages.
+		command -v htpasswd >/dev/null || apt_install apache2-utils || {
+			log "htpasswd is not installed, and installing apache2-utils failed"
+			return 1
+		}
+		# A running registry with the old file then fails auth_registry_up,
+		# so run_registry restarts it on the new one.
+		(umask 077 && head -c 18 /dev/urandom | base64 | tr -d '/+=\n' >"$AUTH_DIR/password")
+		htpasswd -Bbn "$AUTH_USER" "$(cat "$AUTH_DIR/password")" >"$AUTH_DIR/htpasswd" 2>/dev/null || {
+			log "htpasswd failed"
+			return 1
+		}
+	fi
+	addr=$(auth_registry_addr)
+	run_registry auth-registry "$addr" "$(registry_config "$addr" "$BASE/auth-registry" "$AUTH_DIR/htpasswd")" \
+		"$AUTH_PIDFILE" "$AUTH_LOG" auth_registry_up || return 1
+	auth=$(printf '{"username":"%s","password":"%s","serveraddress":"%s"}' "$AUTH_USER" "$(cat "$AUTH_DIR/password")" "$addr" | base64 -w0 | tr '+/' '-_')
+	seed_registry "$addr" "$auth" "$AUTH_USER:$(cat "$AUTH_DIR/password")"
+}
+
+# seed_registry ADDR AUTH [USER:PASSWORD] pushes busybox:latest as
+# ADDR/REGISTRY_IMAGE:latest through the engine (AUTH is the X-Registry-Auth
+# header), then drops the local tag, so pulling it is real work.
 seed_registry() {
-	local ref=$REGISTRY/$REGISTRY_IMAGE out
+	local addr=$1 auth=$2 ref=$1/$REGISTRY_IMAGE out creds=()
+	[[ -n ${3:-} ]] && creds=(-u "$3")
 	# Whichever manifest format the engine pushed (Docker's, or OCI's).
-	if curl -sf -o /dev/null --max-time 3 \
+	if curl -sf -o /dev/null --max-time 3 "${creds[@]}" \
 		-H 'Accept: application/vnd.docker.distribution.manifest.v2+json' \
 		-H 'Accept: application/vnd.oci.image.manifest.v1+json' \
 		-H 'Accept: application/vnd.oci.image.index.v1+json' \
-		"http://$REGISTRY/v2/$REGISTRY_IMAGE/manifests/latest"; then
+		"http://$addr/v2/$REGISTRY_IMAGE/manifests/latest"; then
 		return 0
 	fi
 	out=$(api POST "/images/busybox:latest/tag?repo=$(urlencode "$ref")&tag=latest") || {
@@ -423,9 +521,9 @@ seed_registry() {
 		return 1
 	}
 	# The engine wants credentials even for a registry that needs none.
-	if ! out=$(api POST "/images/$ref/push?tag=latest" -H "X-Registry-Auth: $(printf '{}' | base64)") ||
+	if ! out=$(api POST "/images/$ref/push?tag=latest" -H "X-Registry-Auth: $auth") ||
 		grep -q '"error' <<<"$out"; then
-		log "pushing busybox to $ref failed: $out"
+		log "pushing busybox to $ref failed"
 		return 1
 	fi
 	api DELETE "/images/$ref:latest" >/dev/null || true
@@ -433,13 +531,15 @@ seed_registry() {
 }
 
 stop_registry() {
-	local pid
-	pid=$(cat "$REGISTRY_PIDFILE" 2>/dev/null || true)
-	if is_proc "$pid" docker-registry; then
-		kill "$pid" 2>/dev/null || true
-		wait_gone "$pid" docker-registry 10 || kill -9 "$pid" 2>/dev/null || true
-	fi
-	rm -f "$REGISTRY_PIDFILE"
+	local pid pidfile
+	for pidfile in "$REGISTRY_PIDFILE" "$AUTH_PIDFILE"; do
+		pid=$(cat "$pidfile" 2>/dev/null || true)
+		if is_proc "$pid" docker-registry; then
+			kill "$pid" 2>/dev/null || true
+			wait_gone "$pid" docker-registry 10 || kill -9 "$pid" 2>/dev/null || true
+		fi
+		rm -f "$pidfile"
+	done
 }
 
 # --- subcommands ----------------------------------------------------------------
@@ -456,6 +556,7 @@ cmd_start() {
 	ensure_daemon
 	ensure_busybox
 	ensure_registry || die "no registry on $REGISTRY; tests that pull need it"
+	ensure_auth_registry || die "no registry behind auth; tests of credentials need it"
 	log "engine ready"
 	export_line
 }
@@ -472,7 +573,8 @@ purge() {
 	if awk -v b="$BASE" 'index($2, b "/") == 1 { found = 1 } END { exit !found }' /proc/mounts; then
 		die "mounts remain under $BASE; not deleting it"
 	fi
-	rm -rf "$BASE/data" "$BASE/exec" "$LOG" "$LOG.1" "$BASE/daemon.json" "$BASE/registry" "$BASE/registry.yml" "$BASE/registry.log"
+	rm -rf "$BASE/data" "$BASE/exec" "$LOG" "$LOG.1" "$BASE/daemon.json" "$BASE/registry" "$BASE/registry.yml" "$REGISTRY_LOG" \
+		"$BASE/auth-registry" "$BASE/auth-registry.yml" "$AUTH_LOG" "$AUTH_PORTFILE" "$AUTH_DIR"
 	log "purged $BASE"
 }
 
@@ -514,6 +616,7 @@ cmd_ensure() {
 			exec 9>"$BASE/lock"
 			flock 9
 			ensure_registry || log "warning: no registry on $REGISTRY; tests that pull will fail"
+			ensure_auth_registry || log "warning: no registry behind auth; tests of credentials will fail"
 		fi
 		export_line "$DOCKER_HOST"
 		return 0

@@ -44,19 +44,29 @@ func (f *Fake) image(ref string) (string, bool) {
 	return "", false
 }
 
-// PullImage makes the engine hold ref (with a new id unless it held it
-// already), reporting progress as a real pull of one layer would: the
-// opening message, the layer's download, its completion, the closing
-// status. Make a pull fail with Fail, or with OnCall for one ref only.
-func (f *Fake) PullImage(ctx context.Context, ref string, progress func(engine.PullProgress)) error {
+// PullImage makes the engine hold ref, reporting progress as a real pull
+// of one layer would: the opening message, the layer's download, its
+// completion, the closing status. The image is the one PushImage put in
+// the fake registry under ref, else a new id unless the engine held ref
+// already. A registry given a login with WithRegistryLogin refuses auth
+// that does not match it. Make a pull fail with Fail, or with OnCall for
+// one ref only.
+func (f *Fake) PullImage(ctx context.Context, ref string, auth engine.RegistryAuth, progress func(engine.PullProgress)) error {
 	if err := f.begin(ctx, "PullImage", ref); err != nil {
 		return err
 	}
 	f.mu.Lock()
+	if err := f.registry.check(ref, auth); err != nil {
+		f.mu.Unlock()
+		return fmt.Errorf("pulling image %s: %w", ref, err)
+	}
 	norm := normalizeRef(ref)
-	if _, ok := f.images[norm]; !ok {
+	if id, ok := f.registry.repos[norm]; ok {
+		f.images[norm] = id
+	} else if _, ok := f.images[norm]; !ok {
 		f.images[norm] = "sha256:" + f.newID("image")
 	}
+	f.registry.pulls = append(f.registry.pulls, norm)
 	f.emit("image", "pull", norm, map[string]string{"name": norm})
 	f.mu.Unlock()
 	// Outside the lock: progress may call back into the fake.

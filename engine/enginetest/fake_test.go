@@ -121,10 +121,10 @@ func TestFakeOnCallInjectsPerTarget(t *testing.T) {
 	})
 	var progress []engine.PullProgress
 
-	if err := f.PullImage(ctx, "private/app", nil); !errors.Is(err, denied) {
+	if err := f.PullImage(ctx, "private/app", engine.RegistryAuth{}, nil); !errors.Is(err, denied) {
 		t.Errorf("PullImage(private/app) = %v", err)
 	}
-	if err := f.PullImage(ctx, "busybox", func(u engine.PullProgress) { progress = append(progress, u) }); err != nil || len(progress) == 0 {
+	if err := f.PullImage(ctx, "busybox", engine.RegistryAuth{}, func(u engine.PullProgress) { progress = append(progress, u) }); err != nil || len(progress) == 0 {
 		t.Errorf("PullImage(busybox) = %v, progress %+v", err, progress)
 	}
 	if _, err := f.ImageID(ctx, "busybox:latest"); err != nil {
