@@ -6,7 +6,7 @@ RACE    ?= $(if $(shell command -v gcc 2>/dev/null),-race)
 BIN     := bin/berth
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -X github.com/berth-compose/berth/cmd.Version=$(VERSION)
-UNIT    := ./cmd/... ./project/... ./convergence/... ./engine/... ./progress/... ./logs/... ./archive/... ./stats/... ./interactive/... ./bench/...
+UNIT    := ./cmd/... ./project/... ./convergence/... ./engine/... ./progress/... ./logs/... ./archive/... ./stats/... ./interactive/... ./credentials/... ./pulltimes/... ./bench/...
 # How long `make fuzz` fuzzes; `make test` runs a 20-second pass.
 FUZZTIME ?= 5m
 
