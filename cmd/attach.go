@@ -20,6 +20,9 @@ type attachCmdOptions struct {
 	NoStdin    bool
 	SigProxy   bool
 	DetachKeys string
+	// proxyTTY passes signals on to a container with a TTY too: run does,
+	// where attach leaves Ctrl-C to the terminal.
+	proxyTTY bool
 }
 
 func newAttachCommand(deps *Deps, global *globalOptions) *cobra.Command {
@@ -70,7 +73,12 @@ func runAttach(ctx context.Context, deps *Deps, global *globalOptions, opts *att
 	if stdin && d.TTY && !isTerminal(deps.In) {
 		return fmt.Errorf("container %s has a TTY and your input is not a terminal: attach from a terminal, or add --no-stdin", c.Name)
 	}
-	return s.attach(ctx, d, stdin, opts, nil)
+	err = s.attach(ctx, d, stdin, opts, nil)
+	if errors.Is(err, errDetached) {
+		fmt.Fprintf(deps.Err, "\nberth: detached from %s, which keeps running\n", d.Name)
+		return exitWith(1) // as docker attach does
+	}
+	return err
 }
 
 // attach joins the user's streams to the container until it stops, the
@@ -85,6 +93,10 @@ func (s *session) attach(ctx context.Context, d engine.ContainerDetails, stdin b
 	// The engine watches the input for detach keys too, its default ones
 	// unless told: without the user's, Ctrl-P Ctrl-Q would still end the
 	// attachment there while berth passed them on as ordinary keys.
+	// Subscribed before the attach: a Ctrl-C from here on is the
+	// container's to hear (with --sig-proxy), never lost in between.
+	signals, unsubscribe := s.deps.interrupts()
+	defer unsubscribe()
 	stream, err := s.engine.AttachContainer(sessionCtx, d.ID, engine.AttachOptions{
 		Stdin: stdin, Stdout: true, Stderr: true, TTY: d.TTY, DetachKeys: opts.DetachKeys,
 	})
@@ -97,7 +109,7 @@ func (s *session) attach(ctx context.Context, d engine.ContainerDetails, stdin b
 			return err
 		}
 	}
-	go s.handleSignals(sessionCtx, d, opts.SigProxy, cancel)
+	go s.handleSignals(sessionCtx, d, signals, opts.SigProxy && (!d.TTY || opts.proxyTTY), cancel)
 	streams := interactive.Options{Out: s.deps.Out, Err: s.deps.Err, TTY: d.TTY, DetachKeys: opts.DetachKeys}
 	if stdin {
 		streams.In = s.deps.In
@@ -110,8 +122,7 @@ func (s *session) attach(ctx context.Context, d engine.ContainerDetails, stdin b
 	err = interactive.Run(sessionCtx, stream, streams)
 	switch {
 	case errors.Is(err, interactive.ErrDetached):
-		fmt.Fprintf(s.deps.Err, "\nberth: detached from %s, which keeps running\n", d.Name)
-		return exitWith(1)
+		return errDetached
 	case errors.Is(err, context.Canceled):
 		return context.Canceled // a signal ended the attach; the container runs on
 	case err != nil:
@@ -134,16 +145,17 @@ func (s *session) attach(ctx context.Context, d engine.ContainerDetails, stdin b
 	return exitWith(code)
 }
 
+// errDetached is what attach returns when the user typed the detach keys;
+// each caller says so in its own way.
+var errDetached = errors.New("detached")
+
 // handleSignals passes Ctrl-C and SIGTERM on to the container when proxy
-// is on and the container has no TTY (with one, Ctrl-C reaches it as a
-// key); otherwise the first signal ends the session.
-func (s *session) handleSignals(ctx context.Context, d engine.ContainerDetails, proxy bool, end func()) {
-	signals, unsubscribe := s.deps.interrupts()
-	defer unsubscribe()
+// is on; otherwise the first signal ends the session.
+func (s *session) handleSignals(ctx context.Context, d engine.ContainerDetails, signals <-chan os.Signal, proxy bool, end func()) {
 	for {
 		select {
 		case sig := <-signals:
-			if !proxy || d.TTY {
+			if !proxy {
 				end()
 				return
 			}

@@ -70,6 +70,7 @@ func runCommit(ctx context.Context, deps *Deps, global *globalOptions, opts *com
 		Reference: ref, Message: opts.Message, Author: opts.Author, Changes: opts.Changes, Pause: opts.Pause,
 	})
 	if err != nil {
+		s.progress.Emit(progress.Event{Kind: progress.Container, Name: c.Name, Status: progress.Error, Text: "Error"})
 		return err
 	}
 	s.progress.Emit(progress.Event{Kind: progress.Container, Name: c.Name, Status: progress.Done, Text: "Committed as " + id})

@@ -82,7 +82,7 @@ func runExec(ctx context.Context, deps *Deps, global *globalOptions, opts *execO
 	}
 	defer s.close()
 	spec := engine.ExecSpec{
-		Cmd: command, Env: resolveEnv(opts.Env, deps.Getenv), User: opts.User, WorkingDir: opts.Workdir,
+		Cmd: command, Env: resolveEnv(opts.Env, environLookup(deps.Environ())), User: opts.User, WorkingDir: opts.Workdir,
 		Privileged: opts.Privileged, TTY: tty && !opts.Detach, Stdin: stdin,
 	}
 	if spec.TTY {
@@ -152,19 +152,31 @@ func (s *session) execExitCode(ctx context.Context, id string) (int, error) {
 	}
 }
 
-// resolveEnv reads -e values: KEY=VALUE as given, a bare KEY with the
-// value berth's environment has, and dropped when it has none, as docker
-// does.
-func resolveEnv(vars []string, getenv func(string) string) []string {
+// resolveEnv reads -e values: KEY=VALUE as given, and a bare KEY with the
+// value lookup finds, empty included, or dropped when it finds none, as
+// docker does.
+func resolveEnv(vars []string, lookup func(string) (string, bool)) []string {
 	var out []string
 	for _, v := range vars {
 		if _, _, ok := strings.Cut(v, "="); ok {
 			out = append(out, v)
-		} else if val := getenv(v); val != "" {
+		} else if val, ok := lookup(v); ok {
 			out = append(out, v+"="+val)
 		}
 	}
 	return out
+}
+
+// environLookup finds a variable in a KEY=VALUE list such as os.Environ.
+func environLookup(environ []string) func(string) (string, bool) {
+	return func(key string) (string, bool) {
+		for _, kv := range environ {
+			if k, v, ok := strings.Cut(kv, "="); ok && k == key {
+				return v, true
+			}
+		}
+		return "", false
+	}
 }
 
 // terminalSize is the height and width of w when it is a terminal, else 0.

@@ -53,6 +53,7 @@ func runExport(ctx context.Context, deps *Deps, global *globalOptions, opts *exp
 	s.progress.Emit(progress.Event{Kind: progress.Container, Name: c.Name, Status: progress.Working, Text: "Exporting"})
 	if !global.DryRun {
 		if err := exportTo(ctx, s, c.ID, opts.Output); err != nil {
+			s.progress.Emit(progress.Event{Kind: progress.Container, Name: c.Name, Status: progress.Error, Text: "Error"})
 			return err
 		}
 	}

@@ -77,7 +77,10 @@ func (s *session) withPullTimes(ctx context.Context, o *convergence.Observed) (*
 	}
 	times, err := s.pullBook().Last(refs)
 	if err != nil {
-		return nil, err
+		// A record berth cannot read only costs a pull: the images count
+		// as due, as if never pulled.
+		fmt.Fprintln(s.deps.Err, "warning:", err)
+		times = map[string]time.Time{}
 	}
 	for _, ref := range refs {
 		img, err := s.engine.InspectImage(ctx, ref)

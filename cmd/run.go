@@ -100,7 +100,7 @@ func (o *runOptions) validate() error {
 }
 
 // oneoff turns the flags into the changes run makes to service s of p.
-func (o *runOptions) oneoff(p *types.Project, s types.ServiceConfig, command []string, getenv func(string) string, slug string) (convergence.Oneoff, error) {
+func (o *runOptions) oneoff(p *types.Project, s types.ServiceConfig, command []string, slug string) (convergence.Oneoff, error) {
 	one := convergence.Oneoff{
 		Name: o.Name, User: o.User, WorkingDir: o.Workdir, ServicePorts: o.ServicePorts,
 		CapAdd: o.CapAdd, CapDrop: o.CapDrop, TTY: !o.NoTTY, Stdin: o.Interactive,
@@ -122,7 +122,9 @@ func (o *runOptions) oneoff(p *types.Project, s types.ServiceConfig, command []s
 	if err != nil {
 		return one, err
 	}
-	one.Env = append(env, resolveEnv(o.Env, getenv)...)
+	// A bare -e KEY takes its value from the project's environment: the
+	// process's, with .env under it, as interpolation sees it.
+	one.Env = append(env, resolveEnv(o.Env, func(k string) (string, bool) { v, ok := p.Environment[k]; return v, ok })...)
 	if one.Labels, err = parseLabels(o.Labels); err != nil {
 		return one, err
 	}

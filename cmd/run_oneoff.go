@@ -36,7 +36,7 @@ func runRun(ctx context.Context, deps *Deps, global *globalOptions, opts *runOpt
 		s.progress = progress.WithoutPulls(s.progress)
 	}
 	slug := newSlug()
-	one, err := opts.oneoff(s.project, s.project.Services[service], command, deps.Getenv, slug)
+	one, err := opts.oneoff(s.project, s.project.Services[service], command, slug)
 	if err != nil {
 		return err
 	}
@@ -47,7 +47,11 @@ func runRun(ctx context.Context, deps *Deps, global *globalOptions, opts *runOpt
 	svc := convergence.OneoffService(s.project.Services[service], one)
 	imageID, known := images[project.ImageName(s.project.Name, svc)]
 	if !known || pullsPresentImages(s.project, opts.Pull) {
-		imageID, _ = s.engine.ImageID(ctx, project.ImageName(s.project.Name, svc)) // pulled by the plan: a new id
+		// Pulled by the plan: a new id. An image the engine lacks is the
+		// create's to report; any other failure is this lookup's.
+		if imageID, err = s.engine.ImageID(ctx, project.ImageName(s.project.Name, svc)); err != nil && !engine.IsNotFound(err) {
+			return err
+		}
 	}
 	id, err := s.createOneoff(ctx, global, svc, imageID, slug, opts.UseAliases)
 	if err != nil {
@@ -113,21 +117,28 @@ func (s *session) createOneoff(ctx context.Context, global *globalOptions, svc t
 }
 
 // runOneoff joins the user's streams to the one-off container from before
-// it starts until its command ends, and passes its exit code on; with rm
-// the container (and its anonymous volumes) goes afterwards, whatever
-// happened.
+// it starts until its command ends, and passes its exit code on. With rm
+// the container (and its anonymous volumes) goes afterwards, unless the
+// user detached from it: it runs on, and is theirs to remove.
 func (s *session) runOneoff(ctx context.Context, d engine.ContainerDetails, stdin, rm bool) error {
-	if rm {
-		defer func() {
-			cleanup := context.WithoutCancel(ctx)
-			if err := s.engine.RemoveContainer(cleanup, d.ID, engine.RemoveOptions{Force: true, Volumes: true}); err != nil && !engine.IsNotFound(err) {
-				fmt.Fprintln(s.deps.Err, "berth:", err)
-			}
-		}()
-	}
-	return s.attach(ctx, d, stdin, &attachCmdOptions{SigProxy: true}, func(ctx context.Context) error {
+	err := s.attach(ctx, d, stdin, &attachCmdOptions{SigProxy: true, proxyTTY: true}, func(ctx context.Context) error {
 		return s.engine.StartContainer(ctx, d.ID)
 	})
+	if errors.Is(err, errDetached) {
+		msg := "\nberth: detached from %s, which keeps running\n"
+		if rm {
+			msg = "\nberth: detached from %s, which keeps running; remove it with `berth rm` once it ends\n"
+		}
+		fmt.Fprintf(s.deps.Err, msg, d.Name)
+		return nil // as docker compose run does
+	}
+	if rm {
+		cleanup := context.WithoutCancel(ctx)
+		if rmErr := s.engine.RemoveContainer(cleanup, d.ID, engine.RemoveOptions{Force: true, Volumes: true}); rmErr != nil && !engine.IsNotFound(rmErr) {
+			fmt.Fprintln(s.deps.Err, "berth:", rmErr)
+		}
+	}
+	return err
 }
 
 // newSlug is a one-off container's random id: 64 hex digits, as docker

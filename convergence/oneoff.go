@@ -50,6 +50,9 @@ func OneoffService(s types.ServiceConfig, o Oneoff) types.ServiceConfig {
 	}
 	if o.Entrypoint != nil {
 		s.Entrypoint = types.ShellCommand(o.Entrypoint)
+		if o.Command == nil {
+			s.Command = types.ShellCommand{} // the service's command was for its own entrypoint
+		}
 	}
 	s.Environment = maps.Clone(s.Environment)
 	if len(o.Env) > 0 && s.Environment == nil {

@@ -40,6 +40,7 @@ type Options struct {
 // user detaches (ErrDetached) or ctx ends (ctx.Err()). It closes s and
 // leaves the user's terminal as it found it on every path.
 func Run(ctx context.Context, s engine.Stream, opts Options) error {
+	defer s.Close()
 	keys, err := ParseDetachKeys(opts.DetachKeys)
 	if err != nil {
 		return err
@@ -67,7 +68,6 @@ func Run(ctx context.Context, s engine.Stream, opts Options) error {
 	case <-ctx.Done():
 		err = ctx.Err()
 	}
-	s.Close()
 	return err
 }
 
@@ -80,10 +80,14 @@ func sendInput(s engine.Stream, in io.Reader, detached chan<- struct{}, ended fu
 		close(detached)
 		return
 	}
-	s.CloseWrite()
+	if err != nil {
+		return // the stream is gone: nothing to close, and the input did not end
+	}
+	// Told before the close: the engine may end the attachment on it.
 	if ended != nil {
 		ended()
 	}
+	s.CloseWrite()
 }
 
 // makeRaw puts the user's terminal in raw mode when the process has a TTY
