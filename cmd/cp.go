@@ -109,7 +109,7 @@ func runCp(ctx context.Context, deps *Deps, global *globalOptions, opts *cpOptio
 		return err
 	}
 	defer s.close()
-	if err := knownServices(s, []string{service}); err != nil {
+	if err := checkServices(ctx, s, []string{service}); err != nil {
 		return err
 	}
 	o, err := s.observe(ctx)

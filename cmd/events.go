@@ -40,7 +40,7 @@ func runEvents(ctx context.Context, deps *Deps, global *globalOptions, opts *eve
 		return err
 	}
 	defer s.close()
-	if err := knownServices(s, services); err != nil {
+	if err := checkServices(ctx, s, services); err != nil {
 		return err
 	}
 	events, errs := s.engine.Events(ctx, engine.Filter{Labels: []string{convergence.LabelProject + "=" + s.project.Name}})
@@ -88,16 +88,3 @@ func printEvent(w io.Writer, e engine.Event, service string, asJSON bool) error 
 	return err
 }
 
-// knownServices refuses a service name the project does not have. A
-// project known only by its labels has every service its containers name.
-func knownServices(s *session, services []string) error {
-	if s.fromLabels {
-		return nil
-	}
-	for _, name := range services {
-		if _, ok := s.project.Services[name]; !ok {
-			return fmt.Errorf("no such service: %s", name)
-		}
-	}
-	return nil
-}

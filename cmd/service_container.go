@@ -80,6 +80,18 @@ func pickServiceContainer(cs []engine.Container, service string, index int) (eng
 	return found[0], nil
 }
 
+// checkServices is requireServices for a command that has not observed
+// yet: a project known only by name learns its services from the engine
+// first.
+func checkServices(ctx context.Context, s *session, services []string) error {
+	if s.fromLabels && len(s.project.Services) == 0 {
+		if _, err := s.observe(ctx); err != nil {
+			return err
+		}
+	}
+	return requireServices(s, services)
+}
+
 // requireServices refuses a service name the project does not have. Call
 // it after observe: a project known only by name has then been rebuilt
 // from the engine's labels, and knows the services its containers name.

@@ -56,7 +56,7 @@ func runStats(ctx context.Context, deps *Deps, global *globalOptions, opts *stat
 	var service string
 	if len(services) == 1 {
 		service = services[0]
-		if err := knownStatsService(ctx, s, service); err != nil {
+		if err := checkServices(ctx, s, []string{service}); err != nil {
 			return err
 		}
 	}
@@ -71,18 +71,3 @@ func runStats(ctx context.Context, deps *Deps, global *globalOptions, opts *stat
 	}, deps.Out)
 }
 
-// knownStatsService refuses a service the project does not have. Loaded
-// from a compose file, the loader has checked already; known only by its
-// name, the project has the services its containers name.
-func knownStatsService(ctx context.Context, s *session, service string) error {
-	if !s.fromLabels {
-		return knownServices(s, []string{service})
-	}
-	if _, err := s.observe(ctx); err != nil {
-		return err
-	}
-	if _, ok := s.project.Services[service]; !ok {
-		return fmt.Errorf("no such service: %s (no container of project %s belongs to it)", service, s.project.Name)
-	}
-	return nil
-}

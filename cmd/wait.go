@@ -42,7 +42,7 @@ func runWait(ctx context.Context, deps *Deps, global *globalOptions, opts *waitO
 		return err
 	}
 	defer s.close()
-	if err := knownServices(s, services); err != nil {
+	if err := checkServices(ctx, s, services); err != nil {
 		return err
 	}
 	o, err := s.observe(ctx)
