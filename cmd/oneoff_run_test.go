@@ -66,6 +66,7 @@ func TestRunOneoff(t *testing.T) {
 		t.Errorf("--rm left %d one-off containers", len(left))
 	}
 
+	fake.OnCall(nil) // the next one-off runs on, to be looked at
 	code, out, errOut = berthRun(t, fake, dir, nil, "run", "-d", "-l", "team=qa", "-e", "A=1", "web")
 	name := strings.TrimSpace(out)
 	if code != 0 || !regexp.MustCompile(`^run-web-run-[0-9a-f]{12}$`).MatchString(name) {
