@@ -47,6 +47,7 @@ type Fake struct {
 	volumes     map[string]*engine.Volume // by name
 	images      map[string]string         // normalised reference -> id
 	inspect     inspectState              // image details, process tables, commits: fake_inspect.go
+	builds      buildState                // recorded builds and their cache: fake_build.go
 	subs        map[*subscriber]struct{}
 	errs        map[string]error
 	hook        func(context.Context, Call) error
