@@ -26,6 +26,9 @@ type ApplyOptions struct {
 	Limit       int
 	StopTimeout *time.Duration
 	Now         func() time.Time // replaceable clock for progress events
+	// Notice tells the user, once per run, what a build said about the
+	// engine (no BuildKit); nil drops it.
+	Notice func(string)
 }
 
 // Apply carries out plan. Each action starts as soon as its own After set is
@@ -75,7 +78,8 @@ type applier struct {
 	done    int                 // actions that ran to their end, ServiceStarted marks left out
 	created map[ActionID]string // create action → new container id
 	failed  map[ActionID]error  // action → its error, errSkipped or errCutShort
-	pulled  map[string]string   // image reference → id, of the images pulled (made on first use)
+	pulled  map[string]string   // image reference → id, of the images pulled or built (made on first use)
+	notice  sync.Once           // ApplyOptions.Notice is said once
 }
 
 var (
@@ -296,7 +300,7 @@ func resourceKind(k Kind) progress.Kind {
 		return progress.Network
 	case CreateVolume, RemoveVolume:
 		return progress.Volume
-	case RemoveImage, PullImage:
+	case RemoveImage, PullImage, BuildImage:
 		return progress.Image
 	case WaitHealthy, WaitCompleted, ServiceStarted:
 		return progress.Service
@@ -327,7 +331,7 @@ const inFlightGrace = 30 * time.Second
 // which may take long and leave nothing half-made, end at once.
 func callContext(ctx context.Context, k Kind) (context.Context, context.CancelFunc) {
 	switch k {
-	case StopContainer, KillContainer, WaitHealthy, WaitCompleted, PullImage:
+	case StopContainer, KillContainer, WaitHealthy, WaitCompleted, PullImage, BuildImage:
 		return ctx, func() {}
 	}
 	return context.WithTimeout(context.WithoutCancel(ctx), inFlightGrace)
@@ -379,6 +383,8 @@ func (a *applier) do(ctx context.Context, act Action) error {
 		return a.step(slotCtx, act, "Removing", "Removed", func() error { return gone(e.RemoveImage(ctx, act.Target)) })
 	case PullImage:
 		return a.step(slotCtx, act, "Pulling", "Pulled", func() error { return a.pull(ctx, act) })
+	case BuildImage:
+		return a.step(slotCtx, act, "Building", "Built", func() error { return a.build(ctx, act) })
 	case RemoveVolume:
 		return a.step(slotCtx, act, "Removing", "Removed", func() error { return gone(e.RemoveVolume(ctx, act.Target, false)) })
 	case WaitHealthy:

@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/berth-compose/berth/build"
 	"github.com/berth-compose/berth/engine"
 )
 
@@ -32,6 +33,7 @@ const (
 	RemoveImage       Kind = 17
 	PullImage         Kind = 18 // one per image reference, however many services use it
 	DisconnectNetwork Kind = 19
+	BuildImage        Kind = 20 // one per image reference built, after the builds whose images it reads
 )
 
 var kindNames = map[Kind]string{
@@ -41,7 +43,7 @@ var kindNames = map[Kind]string{
 	WaitHealthy: "wait-healthy", WaitCompleted: "wait-completed", ServiceStarted: "started",
 	RemoveNetwork: "remove-network", RemoveVolume: "remove-volume",
 	KillContainer: "kill", PauseContainer: "pause", UnpauseContainer: "unpause", RemoveImage: "remove-image",
-	PullImage: "pull", DisconnectNetwork: "disconnect",
+	PullImage: "pull", DisconnectNetwork: "disconnect", BuildImage: "build",
 }
 
 func (k Kind) String() string {
@@ -97,6 +99,7 @@ type Action struct {
 	Network  *engine.NetworkSpec  // for CreateNetwork
 	Volume   *engine.VolumeSpec   // for CreateVolume
 	Endpoint *engine.EndpointSpec // for ConnectNetwork; Resource is the network
+	Build    *build.Build         // for BuildImage; Resource is the image it makes
 }
 
 // Plan is the actions that bring the engine to the desired state. It is plain
