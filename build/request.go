@@ -86,7 +86,7 @@ func prepare(p *types.Project, s types.ServiceConfig, o Options) (*Build, error)
 		return nil, err
 	}
 	df := parseDockerfile(text)
-	req.UsesContext = text == "" || df.usesContext()
+	req.UsesContext = text == "" || df.usesContext(bc.Target)
 	b.Needs = needs(p, s, df.bases(argValues(args)))
 	if err := b.namedContexts(p, s, df); err != nil {
 		return nil, err

@@ -96,6 +96,7 @@ func NewRootCommand(deps *Deps) *cobra.Command {
 		newVolumesCommand(deps, opts),
 		newExportCommand(deps, opts),
 		newCommitCommand(deps, opts),
+		newBuildCommand(deps, opts),
 		newVersionCommand(deps),
 	)
 	removeOrphansFromEnv(root, deps.Getenv)

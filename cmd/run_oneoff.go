@@ -12,6 +12,7 @@ import (
 	"github.com/compose-spec/compose-go/v2/dotenv"
 	"github.com/compose-spec/compose-go/v2/types"
 
+	"github.com/berth-compose/berth/build"
 	"github.com/berth-compose/berth/convergence"
 	"github.com/berth-compose/berth/engine"
 	"github.com/berth-compose/berth/project"
@@ -41,8 +42,8 @@ func runRun(ctx context.Context, deps *Deps, global *globalOptions, opts *runOpt
 	}
 	svc := convergence.OneoffService(s.project.Services[service], one)
 	imageID, known := images[project.ImageName(s.project.Name, svc)]
-	if !known || opts.Pull == convergence.PullAlways {
-		imageID, _ = s.engine.ImageID(ctx, project.ImageName(s.project.Name, svc)) // pulled by the plan: a new id
+	if !known || opts.Pull == convergence.PullAlways || opts.Build {
+		imageID, _ = s.engine.ImageID(ctx, project.ImageName(s.project.Name, svc)) // pulled or built by the plan: a new id
 	}
 	id, err := s.createOneoff(ctx, global, svc, imageID, slug, opts.UseAliases)
 	if err != nil {
@@ -75,6 +76,10 @@ func (s *session) prepareOneoff(ctx context.Context, global *globalOptions, opts
 	upOpts := convergence.UpOptions{
 		Oneoff: service, OneoffNoDeps: opts.NoDeps, RemoveOrphans: opts.RemoveOrphans,
 		Pull: opts.Pull, Version: Version, TempPrefix: randomPrefix, Confirm: confirmer(s.deps, false),
+		Build: s.buildFunc(build.Options{Version: Version}),
+	}
+	if opts.Build {
+		upOpts.Builds = convergence.BuildAlways
 	}
 	return o.Images, s.converge(ctx, global, -1, o, func(o *convergence.Observed) (*convergence.Plan, error) {
 		o, err := s.withImages(ctx, o)

@@ -237,5 +237,6 @@ func (s *session) applyWithTimeout(ctx context.Context, global *globalOptions, p
 		Project:     s.project.Name,
 		Limit:       global.Parallel,
 		StopTimeout: timeoutOption(timeout),
+		Notice:      func(msg string) { fmt.Fprintln(s.deps.Err, "warning:", msg) },
 	})
 }
