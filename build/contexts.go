@@ -17,20 +17,34 @@ import (
 )
 
 // needs lists, sorted, the other services with a build section whose
-// image is one of bases.
+// image is one of bases. Services left out of the command's selection
+// count too: a build reads their image all the same.
 func needs(p *types.Project, s types.ServiceConfig, bases []string) []string {
 	want := map[string]bool{}
 	for _, b := range bases {
 		want[normalize(b)] = true
 	}
 	var out []string
-	for _, name := range slices.Sorted(maps.Keys(p.Services)) {
-		other := p.Services[name]
-		if name != s.Name && other.Build != nil && want[normalize(project.ImageName(p.Name, other))] {
-			out = append(out, name)
+	for _, services := range []types.Services{p.Services, p.DisabledServices} {
+		for _, name := range slices.Sorted(maps.Keys(services)) {
+			other := services[name]
+			if name != s.Name && other.Build != nil && want[normalize(project.ImageName(p.Name, other))] && !slices.Contains(out, name) {
+				out = append(out, name)
+			}
 		}
 	}
+	slices.Sort(out)
 	return out
+}
+
+// Service finds a service of p by name, among those the command selected
+// or those it left out (a build may read the image of one left out).
+func Service(p *types.Project, name string) (types.ServiceConfig, bool) {
+	if s, ok := p.Services[name]; ok {
+		return s, true
+	}
+	s, ok := p.DisabledServices[name]
+	return s, ok
 }
 
 // normalize spells an image reference as the engine resolves it, so that
@@ -82,7 +96,7 @@ func (b *Build) namedContext(p *types.Project, s types.ServiceConfig, name, valu
 	switch {
 	case strings.HasPrefix(value, contextService):
 		dep := strings.TrimPrefix(value, contextService)
-		other, ok := p.Services[dep]
+		other, ok := Service(p, dep)
 		if !ok {
 			return "", fmt.Errorf("no such service: %s", dep)
 		}

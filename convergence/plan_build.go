@@ -69,7 +69,7 @@ func (u *upPlanner) build(s types.ServiceConfig, ref, reason string) error {
 	u.pulls[ref] = a.ID
 	u.warn(b.Warnings...)
 	for _, name := range b.Needs {
-		dep := u.p.Services[name]
+		dep, _ := build.Service(u.p, name)
 		depRef := project.ImageName(u.p.Name, dep)
 		if _, present := u.o.Images[depRef]; present && u.opts.Builds != BuildAlways {
 			continue
@@ -87,7 +87,8 @@ func (u *upPlanner) orderBuilds() error {
 	needs := map[string][]string{}
 	for _, ref := range slices.Sorted(maps.Keys(u.builds)) {
 		for _, name := range u.builds[ref].Needs {
-			depRef := project.ImageName(u.p.Name, u.p.Services[name])
+			dep, _ := build.Service(u.p, name)
+			depRef := project.ImageName(u.p.Name, dep)
 			if _, planned := u.builds[depRef]; planned && depRef != ref {
 				u.b.wait(BuildImage.ID(ref), BuildImage.ID(depRef))
 				needs[ref] = append(needs[ref], depRef)
