@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 )
 
 // buildProjectDir is upProject for projects that build: the cleanup also
@@ -277,5 +278,30 @@ func writeFile(t *testing.T, path, content string) {
 	t.Helper()
 	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestBuildTerminal: in a real terminal (a tmux pane), build's live view
+// ends with one line per image, built, none wider than the pane: the
+// steps show only while they run.
+func TestBuildTerminal(t *testing.T) {
+	requireEngine(t)
+	tmux := ensureTmux(t)
+	dir, name := buildProjectDir(t)
+	screen := runInPane(t, tmux, dir, 80, "-p", name, "--progress", "tty", "build")
+	rows := nonEmpty(screen)
+	if len(rows) != 2 {
+		t.Fatalf("screen has %d rows, want one per image:\n%s", len(rows), screen)
+	}
+	for _, s := range []string{"one", "two"} {
+		found := 0
+		for _, r := range rows {
+			if strings.HasPrefix(r, " ✔ Image "+name+"-"+s+" ") && strings.Contains(r, "Built") && utf8.RuneCountInString(r) <= 80 {
+				found++
+			}
+		}
+		if found != 1 {
+			t.Errorf("want one row saying image %s is built, within 80 columns:\n%s", s, strings.Join(rows, "\n"))
+		}
 	}
 }
