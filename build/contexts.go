@@ -123,7 +123,7 @@ func (b *Build) namedContext(p *types.Project, s types.ServiceConfig, name, valu
 	}
 	tag := contextTag(b.Image, name)
 	b.ContextImages = append(b.ContextImages, engine.BuildRequest{
-		ContextDir: value, Excludes: excludes, ContextKey: contextKey(value, excludes), UsesContext: true,
+		ContextDir: value, Excludes: excludes, ContextKey: contextKey(value, excludes),
 		DockerfileInline: []byte("FROM scratch\nCOPY . /\n"), Tags: []string{tag},
 		Labels: map[string]string{labelProject: p.Name, labelService: s.Name},
 	})

@@ -1,7 +1,6 @@
 package build
 
 import (
-	"fmt"
 	"regexp"
 	"strings"
 )
@@ -147,129 +146,6 @@ func (d dockerfile) bases(args map[string]string) []string {
 				stages[strings.ToLower(f.stage)] = true
 			}
 		}
-	}
-	return out
-}
-
-// usesContext reports whether building target ("" for the last stage)
-// reads the build context: a COPY or ADD not from another stage or
-// image, or a RUN bind mount of it, in target or a stage it builds on.
-// A build that does not need not wait for its context.
-func (d dockerfile) usesContext(target string) bool {
-	stages := d.stages()
-	if len(stages) == 0 {
-		return false
-	}
-	byName := map[string]int{}
-	for i, st := range stages {
-		if st.name != "" {
-			byName[strings.ToLower(st.name)] = i
-		}
-	}
-	start := len(stages) - 1
-	if i, ok := byName[strings.ToLower(target)]; ok {
-		start = i
-	}
-	seen := map[int]bool{}
-	var visit func(i int) bool
-	visit = func(i int) bool {
-		if seen[i] {
-			return false
-		}
-		seen[i] = true
-		for _, ref := range stages[i].refs {
-			if j, ok := stageIndex(ref, byName, len(stages)); ok && visit(j) {
-				return true
-			}
-		}
-		return stages[i].readsContext
-	}
-	return visit(start)
-}
-
-// stage is one FROM and what follows it, as usesContext needs it.
-type stage struct {
-	name         string
-	refs         []string // the stages or images it builds on or copies from
-	readsContext bool
-}
-
-func (d dockerfile) stages() []stage {
-	var out []stage
-	for _, ins := range d.instructions {
-		if ins.keyword == "FROM" {
-			f := parseFrom(ins.args)
-			out = append(out, stage{name: f.stage, refs: []string{f.image}})
-			continue
-		}
-		if len(out) == 0 {
-			continue // ARGs before the first FROM
-		}
-		st := &out[len(out)-1]
-		switch ins.keyword {
-		case "COPY", "ADD":
-			if from := flagValue(ins.args, "--from"); from != "" {
-				st.refs = append(st.refs, from)
-			} else {
-				st.readsContext = true
-			}
-		case "RUN":
-			for _, m := range mounts(ins.args) {
-				switch typ := m["type"]; {
-				case m["from"] != "":
-					st.refs = append(st.refs, m["from"])
-				case typ == "" || typ == "bind":
-					st.readsContext = true
-				}
-			}
-		}
-	}
-	return out
-}
-
-// stageIndex finds the stage ref names, by name or by number.
-func stageIndex(ref string, byName map[string]int, n int) (int, bool) {
-	if i, ok := byName[strings.ToLower(ref)]; ok {
-		return i, true
-	}
-	var i int
-	if _, err := fmt.Sscan(ref, &i); err == nil && i >= 0 && i < n && fmt.Sprint(i) == ref {
-		return i, true
-	}
-	return 0, false
-}
-
-// flagValue is the value of --name=value among an instruction's leading
-// flags.
-func flagValue(args, name string) string {
-	for _, f := range strings.Fields(args) {
-		if !strings.HasPrefix(f, "--") {
-			break
-		}
-		if v, ok := strings.CutPrefix(f, name+"="); ok {
-			return v
-		}
-	}
-	return ""
-}
-
-// mounts parses a RUN's --mount flags into their key=value fields.
-func mounts(args string) []map[string]string {
-	var out []map[string]string
-	for _, f := range strings.Fields(args) {
-		if !strings.HasPrefix(f, "--") {
-			break
-		}
-		spec, ok := strings.CutPrefix(f, "--mount=")
-		if !ok {
-			continue
-		}
-		m := map[string]string{}
-		for _, kv := range strings.Split(spec, ",") {
-			k, v, _ := strings.Cut(kv, "=")
-			m[strings.ToLower(k)] = v
-		}
-		out = append(out, m)
 	}
 	return out
 }

@@ -30,35 +30,6 @@ func TestBases(t *testing.T) {
 	}
 }
 
-func TestUsesContext(t *testing.T) {
-	for _, tc := range []struct {
-		text string
-		want bool
-	}{
-		{"FROM busybox\nRUN true\n", false},
-		{"FROM busybox\nCOPY . /app\n", true},
-		{"FROM busybox\nCOPY --from=base /x /x\n", false},
-		{"FROM busybox\nADD file /x\n", true},
-		{"FROM busybox\nRUN --mount=target=/src make\n", true},
-		{"FROM busybox\nRUN --mount=type=secret,id=s cat /run/secrets/s\n", false},
-		{"FROM busybox\nRUN --mount=type=bind,from=base,target=/b ls\n", false},
-	} {
-		if got := parseDockerfile(tc.text).usesContext(""); got != tc.want {
-			t.Errorf("usesContext(%q) = %v, want %v", tc.text, got, tc.want)
-		}
-	}
-	// Only the stages the target builds on count.
-	multi := "FROM busybox AS tools\nRUN true\nFROM busybox AS app\nCOPY . /app\nFROM busybox\nCOPY --from=tools /bin /bin\n"
-	for target, want := range map[string]bool{"tools": false, "app": true, "": false} {
-		if got := parseDockerfile(multi).usesContext(target); got != want {
-			t.Errorf("usesContext(target %q) = %v, want %v", target, got, want)
-		}
-	}
-	if !parseDockerfile("FROM busybox AS app\nCOPY . /app\nFROM busybox\nCOPY --from=0 /app /app\n").usesContext("") {
-		t.Error("a stage copied from by number was not followed")
-	}
-}
-
 func TestRewriteNamedContexts(t *testing.T) {
 	text := `# syntax=docker/dockerfile:1
 FROM base AS first

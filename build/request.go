@@ -3,8 +3,10 @@ package build
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -86,7 +88,6 @@ func prepare(p *types.Project, s types.ServiceConfig, o Options) (*Build, error)
 		return nil, err
 	}
 	df := parseDockerfile(text)
-	req.UsesContext = text == "" || df.usesContext(bc.Target)
 	b.Needs = needs(p, s, df.bases(argValues(args)))
 	if err := b.namedContexts(p, s, df); err != nil {
 		return nil, err
@@ -187,4 +188,36 @@ func cmpOr(v, def string) string {
 		return def
 	}
 	return v
+}
+
+// ShareKey is the same for builds that differ only in the images they tag
+// and the service they are for: one build can make them all. It is ""
+// for a build that makes images of its own first (folder contexts), which
+// are named per service.
+func (b *Build) ShareKey() string {
+	if len(b.ContextImages) > 0 {
+		return ""
+	}
+	req := b.Request
+	req.Tags = nil
+	req.Labels = maps.Clone(req.Labels)
+	delete(req.Labels, labelService)
+	data, err := json.Marshal(req)
+	if err != nil {
+		return ""
+	}
+	sum := sha256.Sum256(data)
+	return hex.EncodeToString(sum[:])
+}
+
+// Share makes b also tag other's images, for a service whose build is
+// the same (ShareKey): the image then belongs to several services, so it
+// names none.
+func (b *Build) Share(other *Build) {
+	for _, t := range other.Request.Tags {
+		if !slices.Contains(b.Request.Tags, t) {
+			b.Request.Tags = append(b.Request.Tags, t)
+		}
+	}
+	delete(b.Request.Labels, labelService)
 }

@@ -71,8 +71,8 @@ func TestPrepare(t *testing.T) {
 	if strings.Join(r.Tags, ",") != "shop/web:1,shop/web:latest" || web.Image != "shop/web:1" {
 		t.Errorf("tags = %q", r.Tags)
 	}
-	if strings.Join(r.Excludes, ",") != "secret.txt" || !r.UsesContext || r.ContextKey == "" {
-		t.Errorf("excludes %q, uses context %v, key %q", r.Excludes, r.UsesContext, r.ContextKey)
+	if strings.Join(r.Excludes, ",") != "secret.txt" || r.ContextKey == "" {
+		t.Errorf("excludes %q, key %q", r.Excludes, r.ContextKey)
 	}
 	if r.Labels["team"] != "front" || r.Labels[labelProject] != "shop" || r.Labels[labelService] != "web" || r.Labels[labelVersion] != "1.2.3" {
 		t.Errorf("labels = %v", r.Labels)
@@ -148,7 +148,7 @@ func TestPrepareInlineAndRemote(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if string(b.Request.DockerfileInline) != s.Build.DockerfileInline || b.Request.Dockerfile != "" || b.Request.UsesContext {
+	if string(b.Request.DockerfileInline) != s.Build.DockerfileInline || b.Request.Dockerfile != "" {
 		t.Errorf("inline request = %+v", b.Request)
 	}
 	if b.Request.Platform != "linux/amd64" || !b.Request.NoCache {
@@ -157,5 +157,28 @@ func TestPrepareInlineAndRemote(t *testing.T) {
 	s.Build = &types.BuildConfig{Context: "https://example.com/shop.git#main", Dockerfile: "docker/Dockerfile"}
 	if b, err = Prepare(p, s, Options{}); err != nil || b.Request.ContextURL != s.Build.Context || b.Request.Dockerfile != "docker/Dockerfile" {
 		t.Errorf("git context: %+v, %v", b, err)
+	}
+}
+
+// TestShareKey: builds that differ only in their images and service share
+// one; any other difference keeps them apart; sharing names no service.
+func TestShareKey(t *testing.T) {
+	p, _ := shop(t)
+	base, _ := Prepare(p, p.Services["base"], Options{})
+	twin := p.Services["base"]
+	twin.Name = "twin"
+	other, _ := Prepare(p, twin, Options{})
+	if base.ShareKey() == "" || base.ShareKey() != other.ShareKey() {
+		t.Fatalf("the same build under two services: keys %q and %q", base.ShareKey(), other.ShareKey())
+	}
+	if withArg, _ := Prepare(p, twin, Options{Args: []string{"X=1"}}); withArg.ShareKey() == base.ShareKey() {
+		t.Error("a build with another argument shares the key")
+	}
+	if api, _ := Prepare(p, p.Services["api"], Options{}); api.ShareKey() != "" {
+		t.Error("a build with folder contexts (named per service) can be shared")
+	}
+	base.Share(other)
+	if strings.Join(base.Request.Tags, ",") != "shop-base,shop-twin" || base.Request.Labels[labelService] != "" || base.Request.Labels[labelProject] != "shop" {
+		t.Errorf("shared build: tags %q, labels %v", base.Request.Tags, base.Request.Labels)
 	}
 }

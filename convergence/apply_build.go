@@ -35,7 +35,9 @@ func (a *applier) build(ctx context.Context, act Action) error {
 	if a.pulled == nil {
 		a.pulled = map[string]string{}
 	}
-	a.pulled[act.Resource] = id
+	for _, tag := range act.Build.Request.Tags {
+		a.pulled[tag] = id // a shared build makes the images of several services
+	}
 	return nil
 }
 

@@ -62,12 +62,24 @@ func (u *upPlanner) build(s types.ServiceConfig, ref, reason string) error {
 		return err
 	}
 	if u.builds == nil {
-		u.builds = map[string]*build.Build{}
+		u.builds, u.shared = map[string]*build.Build{}, map[string]ActionID{}
 	}
 	u.builds[ref] = b
+	u.warn(b.Warnings...)
+	if id, ok := u.shared[b.ShareKey()]; ok && b.ShareKey() != "" {
+		// The same build as another's: it makes this image too, as one
+		// docker build tagged with several names would.
+		a := u.b.actions[id]
+		a.Build.Share(b)
+		a.Reason += "; also " + ref
+		u.pulls[ref], u.builds[ref] = id, a.Build
+		return nil
+	}
 	a := u.b.add(Action{ID: BuildImage.ID(ref), Kind: BuildImage, Resource: ref, Service: s.Name, Reason: reason, Build: b})
 	u.pulls[ref] = a.ID
-	u.warn(b.Warnings...)
+	if key := b.ShareKey(); key != "" {
+		u.shared[key] = a.ID
+	}
 	for _, name := range b.Needs {
 		dep, _ := build.Service(u.p, name)
 		depRef := project.ImageName(u.p.Name, dep)
@@ -86,16 +98,20 @@ func (u *upPlanner) build(s types.ServiceConfig, ref, reason string) error {
 func (u *upPlanner) orderBuilds() error {
 	needs := map[string][]string{}
 	for _, ref := range slices.Sorted(maps.Keys(u.builds)) {
+		id := u.pulls[ref]
 		for _, name := range u.builds[ref].Needs {
 			dep, _ := build.Service(u.p, name)
-			depRef := project.ImageName(u.p.Name, dep)
-			if _, planned := u.builds[depRef]; planned && depRef != ref {
-				u.b.wait(BuildImage.ID(ref), BuildImage.ID(depRef))
-				needs[ref] = append(needs[ref], depRef)
+			depID, planned := u.pulls[project.ImageName(u.p.Name, dep)]
+			if _, built := u.builds[project.ImageName(u.p.Name, dep)]; planned && built && depID != id {
+				u.b.wait(id, depID)
+				needs[string(id)] = append(needs[string(id)], string(depID))
 			}
 		}
 	}
 	if cycle := findCycle(needs); cycle != nil {
+		for i, id := range cycle {
+			cycle[i] = strings.TrimPrefix(id, BuildImage.String()+":")
+		}
 		return fmt.Errorf("these images are built from each other: %s; one of the Dockerfiles (or additional_contexts) must not name the other's image", strings.Join(cycle, " -> "))
 	}
 	return nil

@@ -8,6 +8,7 @@ import (
 	"github.com/compose-spec/compose-go/v2/types"
 
 	"github.com/berth-compose/berth/build"
+	"github.com/berth-compose/berth/engine"
 )
 
 // buildYAML: web and worker build from base's image, api has both an
@@ -23,13 +24,15 @@ services:
 `
 
 // fakeBuilds is a BuildFunc that needs no files: needs says which
-// services' images each build reads.
+// services' images each build reads. Each service builds its own folder,
+// but the twins (twin-a, twin-b...) build the same one alike.
 func fakeBuilds(needs map[string][]string) BuildFunc {
 	return func(s types.ServiceConfig) (*build.Build, error) {
 		if s.Name == "broken" {
 			return nil, errors.New("service broken: there is no Dockerfile at /x/Dockerfile")
 		}
-		return &build.Build{Service: s.Name, Needs: needs[s.Name]}, nil
+		dir, _, _ := strings.Cut(s.Name, "-")
+		return &build.Build{Service: s.Name, Needs: needs[s.Name], Request: engine.BuildRequest{ContextDir: "/src/" + dir, Tags: []string{s.Name}}}, nil
 	}
 }
 
@@ -112,6 +115,17 @@ create:b-worker-1 [after build:b-worker create-network:b_default] (new container
 			want: `build:shared:1 (missing)
 create:b-a-1 [after build:shared:1 create-network:b_default] (new container)
 create:b-b-1 [after build:shared:1 create-network:b_default] (new container)
+`,
+		},
+		{
+			name:   "services whose builds are the same share one, which tags every image",
+			yaml:   "name: b\nservices:\n  twin-a: {build: ./twin}\n  twin-b: {build: ./twin}\n  solo: {build: ./solo}\n",
+			images: map[string]string{},
+			want: `build:b-solo (missing)
+build:b-twin-a (missing; also b-twin-b)
+create:b-solo-1 [after build:b-solo create-network:b_default] (new container)
+create:b-twin-a-1 [after build:b-twin-a create-network:b_default] (new container)
+create:b-twin-b-1 [after build:b-twin-a create-network:b_default] (new container)
 `,
 		},
 		{

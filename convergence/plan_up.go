@@ -154,6 +154,9 @@ type upPlanner struct {
 	// builds holds the builds planned, by image reference, so that each
 	// can wait for the builds of the images it reads (see orderBuilds).
 	builds map[string]*build.Build
+	// shared maps a build's ShareKey to the action that runs it: services
+	// whose builds are the same share one, which tags all their images.
+	shared map[string]ActionID
 }
 
 func (u *upPlanner) selection() ([]string, error) {

@@ -22,12 +22,9 @@ type BuildRequest struct {
 	Excludes []string
 	// ContextKey names the context and its excludes: builds with the same
 	// key send the same files, so the engine's copy from one serves the
-	// next and only changed files travel again.
+	// next and only changed files travel again; two such transfers never
+	// run at once.
 	ContextKey string
-	// UsesContext is false when the Dockerfile never reads the context
-	// (no COPY, ADD or bind mount from it): such a build need not wait for
-	// another build of the same context to finish sending it.
-	UsesContext bool
 	// Dockerfile is the Dockerfile's path on disk, or, with ContextURL,
 	// inside the fetched context. DockerfileInline, when set, is the
 	// Dockerfile itself and Dockerfile is ignored.

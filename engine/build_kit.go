@@ -34,20 +34,6 @@ func (c *Client) buildKit(ctx context.Context, req BuildRequest, progress func(B
 	bs.run(sctx, c)
 	defer bs.close()
 
-	if req.ContextDir != "" && req.UsesContext {
-		release, err := contextGates.acquire(ctx, req.ContextKey)
-		if err != nil {
-			return "", err
-		}
-		defer release()
-		go func() {
-			select {
-			case <-bs.contextSent:
-				release()
-			case <-sctx.Done():
-			}
-		}()
-	}
 	opts := buildOptions(req, dockerfileName)
 	opts.Version, opts.SessionID, opts.BuildID = build.BuilderBuildKit, bs.s.ID(), randomID()
 	res, err := c.api.ImageBuild(ctx, nil, opts)

@@ -28,9 +28,6 @@ const (
 // back through it for the context, the Dockerfile, secrets and SSH.
 type buildSession struct {
 	s *session.Session
-	// contextSent fires once the engine has the context's files.
-	contextSent chan struct{}
-	once        sync.Once
 }
 
 // newBuildSession prepares the session of req, with the Dockerfile served
@@ -42,7 +39,7 @@ func newBuildSession(ctx context.Context, req BuildRequest, dockerfileDir string
 	if err != nil {
 		return nil, fmt.Errorf("starting the build session: %w", err)
 	}
-	bs := &buildSession{s: s, contextSent: make(chan struct{})}
+	bs := &buildSession{s: s}
 	if req.ContextDir != "" {
 		if err := bs.allowFiles(req, dockerfileDir); err != nil {
 			return nil, err
@@ -84,14 +81,11 @@ func (bs *buildSession) allowFiles(req BuildRequest, dockerfileDir string) error
 	server, ok := provider.(filesync.FileSyncServer)
 	if !ok {
 		bs.s.Allow(provider)
-		bs.markSent() // cannot tell when it is sent: nobody waits for it
 		return nil
 	}
-	bs.s.Allow(watchedSync{FileSyncServer: server, sent: bs.markSent})
+	bs.s.Allow(gatedSync{FileSyncServer: server, key: req.ContextKey})
 	return nil
 }
-
-func (bs *buildSession) markSent() { bs.once.Do(func() { close(bs.contextSent) }) }
 
 // run connects the session to the engine over its /session endpoint and
 // serves it until ctx ends.
@@ -133,21 +127,24 @@ func readsIgnoreFile(o *fsutil.FilterOpt) bool {
 	return len(paths) > 0
 }
 
-// watchedSync is the file sync service, telling when the context itself
-// (not a look for its ignore file) has been sent.
-type watchedSync struct {
+// gatedSync is the file sync service, sending a context only while no
+// other build of this process sends the same one (see contextGates).
+type gatedSync struct {
 	filesync.FileSyncServer
-	sent func()
+	key string
 }
 
-func (w watchedSync) Register(s *grpc.Server) { filesync.RegisterFileSyncServer(s, w) }
+func (g gatedSync) Register(s *grpc.Server) { filesync.RegisterFileSyncServer(s, g) }
 
-func (w watchedSync) DiffCopy(stream filesync.FileSync_DiffCopyServer) error {
-	err := w.FileSyncServer.DiffCopy(stream)
-	if sendsContext(stream.Context()) {
-		w.sent()
+func (g gatedSync) DiffCopy(stream filesync.FileSync_DiffCopyServer) error {
+	if g.key != "" && sendsContext(stream.Context()) {
+		release, err := contextGates.acquire(stream.Context(), g.key)
+		if err != nil {
+			return err
+		}
+		defer release()
 	}
-	return err
+	return g.FileSyncServer.DiffCopy(stream)
 }
 
 // sendsContext reads the request's metadata: the context folder, asked
@@ -184,7 +181,8 @@ func (s secretStore) GetSecret(_ context.Context, id string) ([]byte, error) {
 // contextGates makes builds of the same context send it one after the
 // other: the engine keeps one copy per context key, and a build that
 // finds it busy with another's transfer makes a fresh one and gets every
-// file again. A build holds its gate only until its context is sent.
+// file again, where after the first only changed files travel. Only the
+// transfers wait for each other; the builds around them run at once.
 // It is process-wide on purpose: the copies it protects are the engine's,
 // shared by every client of this process.
 var contextGates = &gates{m: map[string]chan struct{}{}}
