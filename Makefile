@@ -6,7 +6,7 @@ RACE    ?= $(if $(shell command -v gcc 2>/dev/null),-race)
 BIN     := bin/berth
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -X github.com/berth-compose/berth/cmd.Version=$(VERSION)
-UNIT    := ./cmd/... ./project/... ./convergence/... ./engine/... ./progress/... ./logs/... ./archive/... ./stats/... ./interactive/... ./bench/...
+UNIT    := ./cmd/... ./project/... ./convergence/... ./build/... ./engine/... ./progress/... ./logs/... ./archive/... ./stats/... ./interactive/... ./bench/...
 # How long `make fuzz` fuzzes; `make test` runs a 20-second pass.
 FUZZTIME ?= 5m
 
@@ -67,6 +67,7 @@ bench:
 	GO="$(GO)" scripts/bench.sh
 	GO="$(GO)" scripts/bench-logs.sh
 	GO="$(GO)" scripts/bench-oneoff.sh
+	GO="$(GO)" scripts/bench-build.sh
 
 demo: build
 	@$(engine) cd examples/hello && ../../$(BIN) graph && echo && \

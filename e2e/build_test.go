@@ -153,6 +153,16 @@ func TestBuildAttributes(t *testing.T) {
 	if steps < 6 {
 		t.Errorf("second build reported %d instruction steps, want every RUN and COPY:\n%s", steps, again.Stderr)
 	}
+	// -q says nothing; --build-arg wins over the file's args; --no-cache
+	// runs the steps again, which the new greeting proves.
+	quiet := mustBerth(t, dir, name, env, "build", "-q", "--no-cache", "--build-arg", "GREETING=flag", "app")
+	if quiet.Stdout != "" || quiet.Stderr != "" {
+		t.Errorf("build -q printed:\n%s", quiet)
+	}
+	if out, _ := inImage(t, app, "cat /greeting"); out != "flag\n" {
+		t.Errorf("after --build-arg GREETING=flag the greeting is %q", out)
+	}
+
 	plain := mustBerth(t, dir, name, env, "--progress", "plain", "build", "app")
 	if !regexp.MustCompile(`(?m)^ Step app \[final \d/\d\] COPY \. /app  Cached`).MatchString(plain.Stderr) ||
 		!strings.Contains(plain.Stderr, " Image "+name+"-app  Built") {
@@ -226,6 +236,12 @@ func TestBuildUp(t *testing.T) {
 		if replaced := ids[c] != id; replaced != (c != name+"-plain-1") {
 			t.Errorf("%s replaced: %v; only the containers of rebuilt images should be", c, replaced)
 		}
+	}
+
+	// run --build rebuilds the one-off's image first.
+	writeFile(t, dir+"/web/version.txt", "v3\n")
+	if res := mustBerth(t, dir, name, env, "run", "--rm", "-T", "--build", "web", "cat", "/version.txt"); res.Stdout != "v3\n" {
+		t.Errorf("run --build printed %q, want the rebuilt v3", res.Stdout)
 	}
 
 	mustBerth(t, dir, name, env, "down", "-t", "0", "--rmi", "local")
