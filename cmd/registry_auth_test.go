@@ -113,7 +113,7 @@ func TestLoginFromCredentialHelper(t *testing.T) {
 func TestBadConfigFileNamesIt(t *testing.T) {
 	fake := enginetest.New()
 	env := dockerConfig(t, `{"auths": {`)
-	code, _, errOut := berthRun(t, fake, projectIn(t, authYAML), env, "up", "-d")
+	code, _, errOut := berthRun(t, fake, projectIn(t, authYAML), env, "up", "-d", "db")
 	if code == 0 || !strings.Contains(errOut, "config.json: not valid JSON") {
 		t.Errorf("exit %d, stderr:\n%s", code, errOut)
 	}

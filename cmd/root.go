@@ -98,6 +98,7 @@ func NewRootCommand(deps *Deps) *cobra.Command {
 		newCommitCommand(deps, opts),
 		newPullCommand(deps, opts),
 		newPushCommand(deps, opts),
+		newBuildCommand(deps, opts),
 		newVersionCommand(deps),
 	)
 	removeOrphansFromEnv(root, deps.Getenv)

@@ -37,6 +37,7 @@ type runOptions struct {
 	CapAdd        []string
 	CapDrop       []string
 	RemoveOrphans bool
+	Build         bool
 }
 
 func newRunCommand(deps *Deps, global *globalOptions) *cobra.Command {
@@ -78,6 +79,7 @@ func newRunCommand(deps *Deps, global *globalOptions) *cobra.Command {
 	f.StringArrayVar(&opts.CapAdd, "cap-add", nil, "Add a Linux capability (repeatable)")
 	f.StringArrayVar(&opts.CapDrop, "cap-drop", nil, "Drop a Linux capability (repeatable)")
 	f.BoolVar(&opts.RemoveOrphans, "remove-orphans", false, "Remove containers of services the project no longer has")
+	f.BoolVar(&opts.Build, "build", false, "Build the service's image before running it, even when it is there")
 	return c
 }
 

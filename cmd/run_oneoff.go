@@ -13,6 +13,7 @@ import (
 	"github.com/compose-spec/compose-go/v2/dotenv"
 	"github.com/compose-spec/compose-go/v2/types"
 
+	"github.com/berth-compose/berth/build"
 	"github.com/berth-compose/berth/convergence"
 	"github.com/berth-compose/berth/engine"
 	"github.com/berth-compose/berth/progress"
@@ -46,8 +47,8 @@ func runRun(ctx context.Context, deps *Deps, global *globalOptions, opts *runOpt
 	}
 	svc := convergence.OneoffService(s.project.Services[service], one)
 	imageID, known := images[project.ImageName(s.project.Name, svc)]
-	if !known || pullsPresentImages(s.project, opts.Pull) {
-		// Pulled by the plan: a new id. An image the engine lacks is the
+	if !known || pullsPresentImages(s.project, opts.Pull) || opts.Build {
+		// Pulled or built by the plan: a new id. An image the engine lacks is the
 		// create's to report; any other failure is this lookup's.
 		if imageID, err = s.engine.ImageID(ctx, project.ImageName(s.project.Name, svc)); err != nil && !engine.IsNotFound(err) {
 			return err
@@ -84,6 +85,10 @@ func (s *session) prepareOneoff(ctx context.Context, global *globalOptions, opts
 	upOpts := convergence.UpOptions{
 		Oneoff: service, OneoffNoDeps: opts.NoDeps, RemoveOrphans: opts.RemoveOrphans,
 		Pull: opts.Pull, Version: Version, TempPrefix: randomPrefix, Confirm: confirmer(s.deps, false),
+		Build: s.buildFunc(build.Options{Version: Version}),
+	}
+	if opts.Build {
+		upOpts.Builds = convergence.BuildAlways
 	}
 	return o.Images, s.converge(ctx, global, -1, o, func(o *convergence.Observed) (*convergence.Plan, error) {
 		o, err := s.withImages(ctx, o)

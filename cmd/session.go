@@ -240,5 +240,6 @@ func (s *session) applyWithTimeout(ctx context.Context, global *globalOptions, p
 		StopTimeout: timeoutOption(timeout),
 		Auth:        s.registryAuth,
 		Pulled:      s.recordPull,
+		Notice:      func(msg string) { fmt.Fprintln(s.deps.Err, "warning:", msg) },
 	})
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/sync/errgroup"
 
+	"github.com/berth-compose/berth/build"
 	"github.com/berth-compose/berth/convergence"
 	"github.com/berth-compose/berth/engine"
 	"github.com/berth-compose/berth/progress"
@@ -38,6 +39,8 @@ type upOptions struct {
 	Wait               bool
 	WaitTimeout        int
 	Yes                bool
+	Build              bool
+	NoBuild            bool
 	attach             attachOptions
 }
 
@@ -75,6 +78,19 @@ func (o *upOptions) addCreateFlags(c *cobra.Command) {
 	f.BoolVarP(&o.Yes, "yes", "y", false, `Answer "yes" to every question, such as recreating a changed volume`)
 	f.StringVar(&o.Pull, "pull", convergence.PullPolicy, `When to pull images: "always", "missing", "never", or "policy" (each service's pull_policy)`)
 	f.BoolVar(&o.QuietPull, "quiet-pull", false, "Show no progress while pulling")
+	f.BoolVar(&o.Build, "build", false, "Build the images of the services with a build section before starting, even those already there")
+	f.BoolVar(&o.NoBuild, "no-build", false, "Build nothing, even images that are missing")
+}
+
+// builds is --build or --no-build as the planner takes them.
+func (o *upOptions) builds() string {
+	switch {
+	case o.Build:
+		return convergence.BuildAlways
+	case o.NoBuild:
+		return convergence.BuildNever
+	}
+	return ""
 }
 
 func (o *upOptions) validate() error {
@@ -83,6 +99,9 @@ func (o *upOptions) validate() error {
 	}
 	if o.AlwaysRecreateDeps && o.NoRecreate {
 		return fmt.Errorf("--always-recreate-deps and --no-recreate are incompatible")
+	}
+	if o.Build && o.NoBuild {
+		return fmt.Errorf("--build and --no-build are incompatible")
 	}
 	switch o.Pull {
 	case convergence.PullPolicy, convergence.PullAlways, convergence.PullMissing, convergence.PullNever:
@@ -141,6 +160,7 @@ func runUp(ctx context.Context, deps *Deps, global *globalOptions, opts *upOptio
 		ForceRecreate: opts.ForceRecreate, NoRecreate: opts.NoRecreate, AlwaysRecreateDeps: opts.AlwaysRecreateDeps,
 		RemoveOrphans: opts.RemoveOrphans, RenewAnonVolumes: opts.RenewAnonVolumes, NoStart: opts.NoStart,
 		Pull: opts.Pull, Version: Version, TempPrefix: randomPrefix, Confirm: confirmer(deps, opts.Yes),
+		Build: s.buildFunc(build.Options{Version: Version}), Builds: opts.builds(),
 	}
 	if global.DryRun {
 		upOpts.Confirm = func(string) bool { return opts.Yes } // a dry run asks nobody
@@ -160,8 +180,9 @@ func runUp(ctx context.Context, deps *Deps, global *globalOptions, opts *upOptio
 		return convergence.PlanUp(s.project, s.graph, o, upOpts)
 	}
 	err = s.converge(ctx, global, opts.Timeout, o, plan)
-	if err == nil && !global.DryRun && pullsPresentImages(s.project, opts.Pull) {
+	if err == nil && !global.DryRun && (pullsPresentImages(s.project, opts.Pull) || opts.Build) {
 		upOpts.Pull = convergence.PullMissing // pulled already: the next plan pulls nothing again
+		upOpts.Builds = ""                    // and builds nothing again: the images are there
 		err = s.afterPulls(ctx, global, opts.Timeout, o.Images, plan)
 	}
 	switch {

@@ -33,6 +33,9 @@ type ApplyOptions struct {
 	// Pulled, when set, hears of each image reference pulled, once the
 	// pull succeeded: pull_policy daily and the like need when that was.
 	Pulled func(ref string)
+	// Notice tells the user, once per run, what a build said about the
+	// engine (no BuildKit); nil drops it.
+	Notice func(string)
 }
 
 // Apply carries out plan. Each action starts as soon as its own After set is
@@ -82,7 +85,8 @@ type applier struct {
 	done    int                 // actions that ran to their end, ServiceStarted marks left out
 	created map[ActionID]string // create action → new container id
 	failed  map[ActionID]error  // action → its error, errSkipped or errCutShort
-	pulled  map[string]string   // image reference → id, of the images pulled (made on first use)
+	pulled  map[string]string   // image reference → id, of the images pulled or built (made on first use)
+	notice  sync.Once           // ApplyOptions.Notice is said once
 }
 
 var (
@@ -303,7 +307,7 @@ func resourceKind(k Kind) progress.Kind {
 		return progress.Network
 	case CreateVolume, RemoveVolume:
 		return progress.Volume
-	case RemoveImage, PullImage, PushImage:
+	case RemoveImage, PullImage, PushImage, BuildImage:
 		return progress.Image
 	case WaitHealthy, WaitCompleted, ServiceStarted:
 		return progress.Service
@@ -334,7 +338,7 @@ const inFlightGrace = 30 * time.Second
 // which may take long and leave nothing half-made, end at once.
 func callContext(ctx context.Context, k Kind) (context.Context, context.CancelFunc) {
 	switch k {
-	case StopContainer, KillContainer, WaitHealthy, WaitCompleted, PullImage, PushImage:
+	case StopContainer, KillContainer, WaitHealthy, WaitCompleted, PullImage, PushImage, BuildImage:
 		return ctx, func() {}
 	}
 	return context.WithTimeout(context.WithoutCancel(ctx), inFlightGrace)
@@ -388,6 +392,8 @@ func (a *applier) do(ctx context.Context, act Action) error {
 		return a.step(slotCtx, act, "Pulling", "Pulled", func() error { return a.pull(ctx, act) })
 	case PushImage:
 		return a.step(slotCtx, act, "Pushing", "Pushed", func() error { return a.push(ctx, act) })
+	case BuildImage:
+		return a.step(slotCtx, act, "Building", "Built", func() error { return a.build(ctx, act) })
 	case RemoveVolume:
 		return a.step(slotCtx, act, "Removing", "Removed", func() error { return gone(e.RemoveVolume(ctx, act.Target, false)) })
 	case WaitHealthy:

@@ -19,13 +19,24 @@ const imageLookups = 8
 
 // ImageRefs lists, sorted and once each, the image references the
 // project's services run: what ObserveImages should look up for `up`.
+// The services left out of the selection that have a build section are
+// looked up too: a selected service's build may read their image, which
+// is built only when missing.
 func ImageRefs(p *types.Project) []string {
 	seen := map[string]bool{}
 	var refs []string
-	for _, s := range p.Services {
+	add := func(s types.ServiceConfig) {
 		if ref := project.ImageName(p.Name, s); !seen[ref] {
 			seen[ref] = true
 			refs = append(refs, ref)
+		}
+	}
+	for _, s := range p.Services {
+		add(s)
+	}
+	for _, s := range p.DisabledServices {
+		if s.Build != nil {
+			add(s)
 		}
 	}
 	sort.Strings(refs)

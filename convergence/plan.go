@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/berth-compose/berth/build"
 	"github.com/berth-compose/berth/engine"
 )
 
@@ -33,6 +34,7 @@ const (
 	PullImage         Kind = 18 // one per image reference, however many services use it
 	DisconnectNetwork Kind = 19
 	PushImage         Kind = 20 // one per image reference, however many services name it
+	BuildImage        Kind = 21 // one per image reference built, after the builds whose images it reads
 )
 
 var kindNames = map[Kind]string{
@@ -42,7 +44,7 @@ var kindNames = map[Kind]string{
 	WaitHealthy: "wait-healthy", WaitCompleted: "wait-completed", ServiceStarted: "started",
 	RemoveNetwork: "remove-network", RemoveVolume: "remove-volume",
 	KillContainer: "kill", PauseContainer: "pause", UnpauseContainer: "unpause", RemoveImage: "remove-image",
-	PullImage: "pull", DisconnectNetwork: "disconnect", PushImage: "push",
+	PullImage: "pull", DisconnectNetwork: "disconnect", PushImage: "push", BuildImage: "build",
 }
 
 func (k Kind) String() string {
@@ -102,6 +104,7 @@ type Action struct {
 	// Services, on a PullImage or PushImage, are the services whose image
 	// it is, sorted: its error names them.
 	Services []string
+	Build    *build.Build         // for BuildImage; Resource is the image it makes
 }
 
 // Plan is the actions that bring the engine to the desired state. It is plain

@@ -35,7 +35,7 @@ func (u *upPlanner) images(selected []string) error {
 			return err
 		}
 	}
-	return nil
+	return u.orderBuilds()
 }
 
 // image decides whether the image of s is pulled, used as it is, or is an
@@ -47,12 +47,17 @@ func (u *upPlanner) image(s types.ServiceConfig) error {
 	if err != nil {
 		return err
 	}
+	if s.Build != nil {
+		if done, err := u.buildOrUse(s, ref, present, policy.name); done || err != nil {
+			return err
+		}
+	}
 	switch {
 	case s.Image == "" || policy.name == types.PullPolicyBuild:
 		if present {
 			return nil // built by hand: used as it is
 		}
-		return fmt.Errorf("service %s needs its image built, which berth cannot do yet; build it first (docker build -t %s) and run up again", s.Name, ref)
+		return fmt.Errorf("service %s has no build section, and its image %s is not on the engine; add image: or build: to it", s.Name, ref)
 	case policy.name == types.PullPolicyAlways:
 		u.pull(s, ref, policy.origin)
 	case !present && policy.name == types.PullPolicyNever:

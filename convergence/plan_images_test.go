@@ -97,10 +97,10 @@ pull:shared:1 (--pull always)
 			want:   "create:img-db-1 [after create-network:img_default pull:db:1] (new container)\npull:db:1 (missing)\n",
 		},
 		{
-			name:    "a service to build whose image is missing is refused",
+			name:    "a service to build whose image is missing is refused by a command that does not build",
 			yaml:    "name: img\nservices:\n  app: {build: .}\n",
 			images:  map[string]string{},
-			wantErr: "service app needs its image built, which berth cannot do yet; build it first (docker build -t img-app)",
+			wantErr: "service app: its image img-app must be built, which this command does not do; run `berth build app` first",
 		},
 		{
 			name:   "a service to build whose image was built by hand uses it",
@@ -112,7 +112,7 @@ pull:shared:1 (--pull always)
 			name:    "pull_policy: build cannot pull a missing image",
 			yaml:    "name: img\nservices:\n  db: {image: db:1, pull_policy: build, build: .}\n",
 			images:  map[string]string{},
-			wantErr: "service db needs its image built",
+			wantErr: "service db: its image db:1 must be built",
 		},
 		{
 			name:   "only the selected services' images are pulled",

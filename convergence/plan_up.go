@@ -9,6 +9,7 @@ import (
 
 	"github.com/compose-spec/compose-go/v2/types"
 
+	"github.com/berth-compose/berth/build"
 	"github.com/berth-compose/berth/engine"
 	"github.com/berth-compose/berth/project"
 )
@@ -69,6 +70,13 @@ type UpOptions struct {
 	// containers alone: `run` creates the one-off itself.
 	Oneoff       string
 	OneoffNoDeps bool
+	// Build prepares the build of a service's image (build.Prepare with
+	// the command's options). Without it, an image to build is an error.
+	Build BuildFunc
+	// Builds is --build (BuildAlways) or --no-build (BuildNever); ""
+	// builds the images that are missing, as each service's pull_policy
+	// allows.
+	Builds string
 }
 
 // PlanUp computes what `up` must do to make the engine match p. It makes no
@@ -145,9 +153,15 @@ type upPlanner struct {
 	// by removal first, not by the usual create-then-remove.
 	volumesMadeAgain map[string]bool
 	warnings         []string
-	// pulls maps an image reference to the action that pulls it: the
-	// creates of containers running it wait for it (see images).
+	// pulls maps an image reference to the action that pulls or builds
+	// it: the creates of containers running it wait for it (see images).
 	pulls map[string]ActionID
+	// builds holds the builds planned, by image reference, so that each
+	// can wait for the builds of the images it reads (see orderBuilds).
+	builds map[string]*build.Build
+	// shared maps a build's ShareKey to the action that runs it: services
+	// whose builds are the same share one, which tags all their images.
+	shared map[string]ActionID
 }
 
 func (u *upPlanner) selection() ([]string, error) {

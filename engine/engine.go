@@ -103,6 +103,9 @@ type Writer interface {
 	PushImage(ctx context.Context, ref string, auth RegistryAuth, progress func(PushProgress)) error
 	// RemoveImage untags ref and deletes the image when no tag is left.
 	RemoveImage(ctx context.Context, ref string) error
+	// BuildImage builds an image as req says, calling progress (when not
+	// nil) as its steps change, and returns the new image's id.
+	BuildImage(ctx context.Context, req BuildRequest, progress func(BuildProgress)) (string, error)
 
 	// AttachContainer joins a container's stdin, stdout and stderr, as
 	// opts asks; see Stream.

@@ -45,6 +45,7 @@ const (
 	Image     Kind = "Image"
 	Service   Kind = "Service" // waits for a service's containers
 	Layer     Kind = "Layer"   // one layer of an image being pulled
+	Step      Kind = "Step"    // one step of an image being built
 )
 
 // Event is one update about one resource, e.g. Container shop-web-1

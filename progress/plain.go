@@ -25,8 +25,8 @@ func newPlain(out io.Writer, opts Options) *plain {
 }
 
 func (p *plain) Emit(e Event) {
-	if e.Parent != "" || e.Status == Working && e.Current > 0 {
-		return // layer and byte updates of a pull would flood a log
+	if e.Parent != "" && e.Kind != Step || e.Status == Working && e.Current > 0 {
+		return // layer and byte updates of a pull would flood a log; build steps are few
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()

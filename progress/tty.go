@@ -2,6 +2,7 @@ package progress
 
 import (
 	"io"
+	"strings"
 	"sync"
 	"time"
 )
@@ -37,6 +38,9 @@ type line struct {
 	start  time.Time // its first event
 	end    time.Time // its last finishing event; zero while working
 	layers map[string]*layer
+	// step is the build step running last, shown after the text while
+	// the image builds.
+	step string
 }
 
 // layer is one layer of a pull, folded into its image's line.
@@ -82,6 +86,10 @@ func (t *tty) Emit(e Event) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	t.dirty = true
+	if e.Parent != "" && e.Kind == Step {
+		t.addStep(e, at)
+		return
+	}
 	if e.Parent != "" {
 		t.addLayer(e, at)
 		return
@@ -103,6 +111,15 @@ func (t *tty) line(id string, at time.Time) *line {
 		t.lines = append(t.lines, l)
 	}
 	return l
+}
+
+// addStep shows a build step on its image's line while it runs. Its
+// name starts with the service's, which the image's line says already.
+func (t *tty) addStep(e Event, at time.Time) {
+	l := t.line(e.Parent, at)
+	if e.Status == Working {
+		_, l.step, _ = strings.Cut(e.Name, " ")
+	}
 }
 
 // addLayer folds a layer's bytes into its image's line. A finished layer

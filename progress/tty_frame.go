@@ -106,6 +106,9 @@ func (t *tty) row(l *line, now time.Time, idCol, width int, final bool) string {
 	if bar := pullBar(l, width); bar != "" {
 		text += " " + bar
 	}
+	if l.status == Working && l.step != "" {
+		text += " " + l.step
+	}
 	end := l.end
 	if end.IsZero() {
 		end = now

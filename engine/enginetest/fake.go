@@ -48,6 +48,7 @@ type Fake struct {
 	images      map[string]string         // normalised reference -> id
 	inspect     inspectState              // image details, process tables, commits: fake_inspect.go
 	registry    registryState             // pushed images and logins: fake_registry.go
+	builds      buildState                // recorded builds and their cache: fake_build.go
 	subs        map[*subscriber]struct{}
 	errs        map[string]error
 	hook        func(context.Context, Call) error
