@@ -87,4 +87,3 @@ func printEvent(w io.Writer, e engine.Event, service string, asJSON bool) error 
 	_, err := fmt.Fprintf(w, "%s container %s %s (%s)\n\n", e.Time.Format("2006-01-02 15:04:05.000000"), e.Action, e.ID, strings.Join(pairs, ", "))
 	return err
 }
-

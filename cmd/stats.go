@@ -70,4 +70,3 @@ func runStats(ctx context.Context, deps *Deps, global *globalOptions, opts *stat
 		Live: live, Width: size.Width, Height: size.Height,
 	}, deps.Out)
 }
-

@@ -104,7 +104,7 @@ type Action struct {
 	// Services, on a PullImage or PushImage, are the services whose image
 	// it is, sorted: its error names them.
 	Services []string
-	Build    *build.Build         // for BuildImage; Resource is the image it makes
+	Build    *build.Build // for BuildImage; Resource is the image it makes
 }
 
 // Plan is the actions that bring the engine to the desired state. It is plain
