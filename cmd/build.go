@@ -2,7 +2,6 @@ package cmd
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 
@@ -73,9 +72,6 @@ func (o *buildOptions) validate() error {
 	if o.Builder != "" && o.Builder != "default" {
 		return fmt.Errorf("invalid --builder %q: berth builds with the Docker engine's own BuildKit, the \"default\" builder; drop --builder, or build with docker buildx", o.Builder)
 	}
-	if o.Push {
-		return errors.New("build --push is not available yet: build, then push the images with docker push")
-	}
 	return nil
 }
 
@@ -126,7 +122,15 @@ func runBuild(ctx context.Context, deps *Deps, global *globalOptions, opts *buil
 	if err != nil {
 		return err
 	}
-	return s.applyWithTimeout(ctx, global, plan, -1)
+	if err := s.applyWithTimeout(ctx, global, plan, -1); err != nil || !opts.Push {
+		return err
+	}
+	// --push: what was built goes to its registry, as `push` would send it.
+	ip, err := convergence.PlanPush(s.project, imageServices(s, services, opts.WithDependencies), convergence.PushOptions{})
+	if err != nil {
+		return err
+	}
+	return s.applyImagePlan(ctx, global, ip, opts.Quiet)
 }
 
 // buildFunc prepares the builds the planner asks for, with the command's

@@ -96,7 +96,6 @@ func TestBuildRefusedFlags(t *testing.T) {
 		want string
 	}{
 		{[]string{"build", "--builder", "mybuilder"}, `invalid --builder "mybuilder"`},
-		{[]string{"build", "--push"}, "not available yet"},
 		{[]string{"build", "-m", "lots"}, `invalid --memory "lots"`},
 		{[]string{"build", "--build-arg", "=x"}, `invalid --build-arg "=x"`},
 		{[]string{"up", "--build", "--no-build"}, "--build and --no-build are incompatible"},
@@ -105,6 +104,31 @@ func TestBuildRefusedFlags(t *testing.T) {
 		if code == 0 || !strings.Contains(errOut, tc.want) {
 			t.Errorf("%v: exit %d, stderr %q; want %q", tc.args, code, errOut, tc.want)
 		}
+	}
+}
+
+// TestBuildPush: build --push sends what it built to the registry, for
+// the services that name an image, as push does.
+func TestBuildPush(t *testing.T) {
+	dir := projectIn(t, `
+name: shop
+services:
+  app: {image: reg.example/shop/app:1, build: ./app}
+  local: {build: ./app}
+`)
+	if err := os.MkdirAll(filepath.Join(dir, "app"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "app", "Dockerfile"), []byte("FROM busybox\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	fake := busyboxFake()
+	mustRun(t, fake, dir, nil, "build", "--push")
+	if _, ok := fake.RegistryImage("reg.example/shop/app:1"); !ok {
+		t.Error("build --push did not push reg.example/shop/app:1")
+	}
+	if _, ok := fake.RegistryImage("shop-local"); ok {
+		t.Error("build --push pushed the image of a service that names none")
 	}
 }
 
