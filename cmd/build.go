@@ -137,6 +137,10 @@ func runBuild(ctx context.Context, deps *Deps, global *globalOptions, opts *buil
 // options.
 func (s *session) buildFunc(o build.Options) convergence.BuildFunc {
 	return func(svc types.ServiceConfig) (*build.Build, error) {
-		return build.Prepare(s.project, svc, o)
+		b, err := build.Prepare(s.project, svc, o)
+		if b != nil {
+			b.Request.Auth = s.registryAuthForHost // for a FROM in a private registry
+		}
+		return b, err
 	}
 }

@@ -33,12 +33,25 @@ type registryState struct {
 // rather than pulling anonymously: a silent anonymous pull of a private
 // image would fail with a less helpful error.
 func (s *session) registryAuth(ref string) (engine.RegistryAuth, error) {
+	return s.login(func(logins *credentials.Store) (credentials.Auth, error) { return logins.ForImage(ref) })
+}
+
+// registryAuthForHost is registryAuth for a registry named by its host,
+// as a build's session asks for a base image's login.
+func (s *session) registryAuthForHost(host string) (engine.RegistryAuth, error) {
+	return s.login(func(logins *credentials.Store) (credentials.Auth, error) {
+		return logins.Get(credentials.KeyForHost(host))
+	})
+}
+
+// login reads the logins once, then one of them with get.
+func (s *session) login(get func(*credentials.Store) (credentials.Auth, error)) (engine.RegistryAuth, error) {
 	r := &s.registries
 	r.once.Do(func() { r.logins, r.err = credentials.Load(s.deps.Getenv) })
 	if r.err != nil {
 		return engine.RegistryAuth{}, r.err
 	}
-	a, err := r.logins.ForImage(ref)
+	a, err := get(r.logins)
 	if err != nil {
 		return engine.RegistryAuth{}, err
 	}

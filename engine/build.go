@@ -47,6 +47,11 @@ type BuildRequest struct {
 	Ulimits    []BuildUlimit
 	Secrets    []BuildSecret
 	SSH        []BuildSSH
+	// Auth, when set, gives the login for a registry the builder pulls a
+	// base image from (a FROM in a private registry); nil leaves those
+	// pulls anonymous. It is no part of what is built (json:"-", so
+	// ShareKey leaves it out).
+	Auth func(host string) (RegistryAuth, error) `json:"-"`
 }
 
 // BuildUlimit is one ulimit of the build's RUN steps.

@@ -59,9 +59,9 @@ func newBuildSession(ctx context.Context, req BuildRequest, dockerfileDir string
 		}
 		s.Allow(agents)
 	}
-	// TODO(auth): registry credentials for FROM images that need them go
-	// here, as an auth provider on the session, once berth reads the
-	// docker CLI's credentials.
+	if req.Auth != nil {
+		s.Allow(&sessionAuth{lookup: req.Auth})
+	}
 	return bs, nil
 }
 
