@@ -91,9 +91,12 @@ func TestApplyAuthFailures(t *testing.T) {
 		t.Fatal(err)
 	}
 	var warned []string
+	var warnedMu sync.Mutex // Apply emits from each step's goroutine
 	sink := progress.SinkFunc(func(e progress.Event) {
 		if e.Status == progress.Warning {
+			warnedMu.Lock()
 			warned = append(warned, e.Name)
+			warnedMu.Unlock()
 		}
 	})
 	if err := Apply(context.Background(), f, ignoring.Plan, sink, wrong); err != nil {
