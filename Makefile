@@ -69,6 +69,7 @@ bench:
 	GO="$(GO)" scripts/bench-logs.sh
 	GO="$(GO)" scripts/bench-oneoff.sh
 	GO="$(GO)" scripts/bench-build.sh
+	GO="$(GO)" scripts/bench-pull.sh
 
 demo: build
 	@$(engine) cd examples/hello && ../../$(BIN) graph && echo && \
