@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"path/filepath"
 	"sort"
-	"time"
 
 	"github.com/compose-spec/compose-go/v2/dotenv"
 	"github.com/compose-spec/compose-go/v2/types"
@@ -90,20 +89,7 @@ func (s *session) prepareOneoff(ctx context.Context, global *globalOptions, opts
 	if opts.Build {
 		upOpts.Builds = convergence.BuildAlways
 	}
-	return o.Images, s.converge(ctx, global, -1, o, func(o *convergence.Observed) (*convergence.Plan, error) {
-		o, err := s.withImages(ctx, o)
-		if err != nil {
-			return nil, err
-		}
-		if o, err = ignoreOrphans(s, o, opts.RemoveOrphans); err != nil {
-			return nil, err
-		}
-		if o, err = s.withPullTimes(ctx, o); err != nil {
-			return nil, err
-		}
-		upOpts.Spec, upOpts.Now = s.specFunc(o.Images, s.engine.APIVersion(), global.EnvFiles), time.Now()
-		return convergence.PlanUp(s.project, s.graph, o, upOpts)
-	})
+	return o.Images, s.converge(ctx, global, -1, o, s.upPlanner(ctx, global, &upOpts))
 }
 
 // createOneoff creates the one-off container of svc (OneoffService).

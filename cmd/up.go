@@ -165,20 +165,7 @@ func runUp(ctx context.Context, deps *Deps, global *globalOptions, opts *upOptio
 	if global.DryRun {
 		upOpts.Confirm = func(string) bool { return opts.Yes } // a dry run asks nobody
 	}
-	plan := func(o *convergence.Observed) (*convergence.Plan, error) {
-		o, err := s.withImages(ctx, o)
-		if err != nil {
-			return nil, err
-		}
-		if o, err = ignoreOrphans(s, o, opts.RemoveOrphans); err != nil {
-			return nil, err
-		}
-		if o, err = s.withPullTimes(ctx, o); err != nil {
-			return nil, err
-		}
-		upOpts.Spec, upOpts.Now = s.specFunc(o.Images, s.engine.APIVersion(), global.EnvFiles), time.Now()
-		return convergence.PlanUp(s.project, s.graph, o, upOpts)
-	}
+	plan := s.upPlanner(ctx, global, &upOpts)
 	err = s.converge(ctx, global, opts.Timeout, o, plan)
 	if err == nil && !global.DryRun && (pullsPresentImages(s.project, opts.Pull) || opts.Build) {
 		upOpts.Pull = convergence.PullMissing // pulled already: the next plan pulls nothing again
@@ -195,6 +182,26 @@ func runUp(ctx context.Context, deps *Deps, global *globalOptions, opts *upOptio
 	}
 	return convergence.WaitReady(ctx, s.engine, s.project.Name, s.graph.StartOrder(upServices(s, services, opts.NoDeps)),
 		time.Duration(opts.WaitTimeout)*time.Second)
+}
+
+// upPlanner plans up with opts from each snapshot: the images looked up,
+// orphans ignored where COMPOSE_IGNORE_ORPHANS says, the pull times read
+// for the refresh policies. up and run plan with it.
+func (s *session) upPlanner(ctx context.Context, global *globalOptions, opts *convergence.UpOptions) func(*convergence.Observed) (*convergence.Plan, error) {
+	return func(o *convergence.Observed) (*convergence.Plan, error) {
+		o, err := s.withImages(ctx, o)
+		if err != nil {
+			return nil, err
+		}
+		if o, err = ignoreOrphans(s, o, opts.RemoveOrphans); err != nil {
+			return nil, err
+		}
+		if o, err = s.withPullTimes(ctx, o); err != nil {
+			return nil, err
+		}
+		opts.Spec, opts.Now = s.specFunc(o.Images, s.engine.APIVersion(), global.EnvFiles), time.Now()
+		return convergence.PlanUp(s.project, s.graph, o, *opts)
+	}
 }
 
 // checkScaleServices refuses --scale of a service the project does not
