@@ -18,15 +18,15 @@ import (
 // Rule is one develop.watch entry of a service, checked and ready to
 // match paths.
 type Rule struct {
-	Service     string
-	Action      types.WatchAction
-	Path        string // absolute, on this machine
-	Target      string // absolute, in the container; "" for rebuild and restart
-	Exec        types.ServiceHook
-	InitialSync bool
-	ignore      *patternmatcher.PatternMatcher // relative to Path
-	include     *patternmatcher.PatternMatcher // relative to Path; nil: all
-	context     string                         // the build context, for dockerignore
+	Service      string
+	Action       types.WatchAction
+	Path         string // absolute, on this machine
+	Target       string // absolute, in the container; "" for rebuild and restart
+	Exec         types.ServiceHook
+	InitialSync  bool
+	ignore       *patternmatcher.PatternMatcher // relative to Path
+	include      *patternmatcher.PatternMatcher // relative to Path; nil: all
+	context      string                         // the build context, for dockerignore
 	dockerignore *patternmatcher.PatternMatcher
 }
 
