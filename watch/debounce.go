@@ -11,6 +11,9 @@ import (
 type Batch struct {
 	Service string
 	Paths   []string
+	// Initial marks the full sync of initial_sync: only the sync rules
+	// act on it, so watching never starts with a rebuild or a restart.
+	Initial bool
 }
 
 // Debouncer folds changes into batches: a service's batch is due once no

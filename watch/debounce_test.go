@@ -22,20 +22,20 @@ func TestDebouncer(t *testing.T) {
 	}{
 		{"nothing pending", nil, 500, nil},
 		{"still quiet period", []add{{0, "web", "/a"}}, 50, nil},
-		{"quiet period over", []add{{0, "web", "/a"}}, 100, []Batch{{"web", []string{"/a"}}}},
+		{"quiet period over", []add{{0, "web", "/a"}}, 100, []Batch{{Service: "web", Paths: []string{"/a"}}}},
 		{"a burst is one batch, each path once",
 			[]add{{0, "web", "/b"}, {40, "web", "/a"}, {80, "web", "/b"}}, 180,
-			[]Batch{{"web", []string{"/a", "/b"}}}},
+			[]Batch{{Service: "web", Paths: []string{"/a", "/b"}}}},
 		{"a later change extends the wait", []add{{0, "web", "/a"}, {90, "web", "/b"}}, 150, nil},
 		{"a steady stream is cut at Max",
 			[]add{{0, "web", "/a"}, {300, "web", "/b"}, {600, "web", "/c"}, {900, "web", "/d"}, {990, "web", "/e"}}, 1000,
-			[]Batch{{"web", []string{"/a", "/b", "/c", "/d", "/e"}}}},
+			[]Batch{{Service: "web", Paths: []string{"/a", "/b", "/c", "/d", "/e"}}}},
 		{"one batch per service, sorted",
 			[]add{{0, "worker", "/w"}, {0, "api", "/x"}, {10, "web", "/y"}}, 200,
-			[]Batch{{"api", []string{"/x"}}, {"web", []string{"/y"}}, {"worker", []string{"/w"}}}},
+			[]Batch{{Service: "api", Paths: []string{"/x"}}, {Service: "web", Paths: []string{"/y"}}, {Service: "worker", Paths: []string{"/w"}}}},
 		{"only the services due",
 			[]add{{0, "api", "/x"}, {150, "web", "/y"}}, 200,
-			[]Batch{{"api", []string{"/x"}}}},
+			[]Batch{{Service: "api", Paths: []string{"/x"}}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
