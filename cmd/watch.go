@@ -1,0 +1,83 @@
+package cmd
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/berth-compose/berth/convergence"
+	"github.com/berth-compose/berth/watch"
+)
+
+// watchOptions are the flags of `watch`.
+type watchOptions struct {
+	NoUp  bool
+	Prune bool
+	Quiet bool
+}
+
+func newWatchCommand(deps *Deps, global *globalOptions) *cobra.Command {
+	opts := &watchOptions{}
+	c := &cobra.Command{
+		Use:               "watch [SERVICE...]",
+		Short:             "Bring the project up, then follow its develop.watch rules as files change, until Ctrl-C",
+		ValidArgsFunction: completeServices(deps, global),
+		RunE: func(c *cobra.Command, args []string) error {
+			return runWatch(c.Context(), deps, global, opts, args)
+		},
+	}
+	f := c.Flags()
+	f.BoolVar(&opts.NoUp, "no-up", false, "Watch the running project as it is, without bringing it up first")
+	f.BoolVar(&opts.Prune, "prune", true, "Remove the dangling images a rebuild leaves behind")
+	f.BoolVar(&opts.Quiet, "quiet", false, "Show no build progress when a rule rebuilds a service")
+	return c
+}
+
+func runWatch(ctx context.Context, deps *Deps, global *globalOptions, opts *watchOptions, services []string) error {
+	s, err := openSession(ctx, deps, global, services)
+	if err != nil {
+		return err
+	}
+	defer s.close()
+	// The rules are checked before anything starts: a broken rule is
+	// found now rather than at the first save.
+	rules, err := watch.Rules(s.project, services)
+	if err != nil {
+		return err
+	}
+	if !opts.NoUp {
+		if err := runUp(ctx, deps, global, watchUpOptions(false), services); err != nil {
+			return err
+		}
+	}
+	return s.watch(ctx, global, opts, rules)
+}
+
+// watchUpOptions are those of the `up -d` watch brings the project up
+// with, and (build) of the rebuild of one service.
+func watchUpOptions(build bool) *upOptions {
+	return &upOptions{Detach: true, Pull: convergence.PullPolicy, Timeout: -1, Build: build, NoDeps: build}
+}
+
+// watch runs the rules until ctx ends. It holds no project lock while it
+// waits, so other berth commands work meanwhile; a rebuild takes the lock
+// through up.
+func (s *session) watch(ctx context.Context, global *globalOptions, opts *watchOptions, rules []watch.Rule) error {
+	syncer := &watch.Syncer{
+		Engine: s.engine, Project: s.project.Name, Rules: rules,
+		Rebuild: func(ctx context.Context, service string) error {
+			g := *global
+			if opts.Quiet {
+				g.Progress = "quiet"
+			}
+			if err := runUp(ctx, s.deps, &g, watchUpOptions(true), []string{service}); err != nil {
+				return fmt.Errorf("rebuilding service %s: %w", service, err)
+			}
+			return nil
+		},
+		Notice: func(msg string) { fmt.Fprintln(s.deps.Err, msg) },
+	}
+	fmt.Fprintf(s.deps.Err, "Watching %s: %d rules, press Ctrl-C to stop (the project keeps running)\n", s.project.Name, len(rules))
+	return watch.Run(ctx, syncer, func(err error) { fmt.Fprintln(s.deps.Err, "error:", err) })
+}
