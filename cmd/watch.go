@@ -7,6 +7,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/berth-compose/berth/convergence"
+	"github.com/berth-compose/berth/progress"
+	"github.com/berth-compose/berth/project"
 	"github.com/berth-compose/berth/watch"
 )
 
@@ -66,18 +68,32 @@ func watchUpOptions(build bool) *upOptions {
 func (s *session) watch(ctx context.Context, global *globalOptions, opts *watchOptions, rules []watch.Rule) error {
 	syncer := &watch.Syncer{
 		Engine: s.engine, Project: s.project.Name, Rules: rules,
-		Rebuild: func(ctx context.Context, service string) error {
-			g := *global
-			if opts.Quiet {
-				g.Progress = "quiet"
-			}
-			if err := runUp(ctx, s.deps, &g, watchUpOptions(true), []string{service}); err != nil {
-				return fmt.Errorf("rebuilding service %s: %w", service, err)
-			}
-			return nil
-		},
+		Rebuild: func(ctx context.Context, service string) error { return s.rebuild(ctx, global, opts, service) },
 		Notice: func(msg string) { fmt.Fprintln(s.deps.Err, msg) },
 	}
 	fmt.Fprintf(s.deps.Err, "Watching %s: %d rules, press Ctrl-C to stop (the project keeps running)\n", s.project.Name, len(rules))
 	return watch.Run(ctx, syncer, func(err error) { fmt.Fprintln(s.deps.Err, "error:", err) })
+}
+
+// rebuild builds service's image again and recreates its containers, as
+// `up --build --no-deps -d SERVICE` would; with --prune the image it
+// replaced is removed once nothing uses it.
+func (s *session) rebuild(ctx context.Context, global *globalOptions, opts *watchOptions, service string) error {
+	g := *global
+	if opts.Quiet {
+		g.Progress = progress.ModeQuiet
+	}
+	ref := ""
+	if svc, err := s.project.GetService(service); err == nil {
+		ref = project.ImageName(s.project.Name, svc)
+	}
+	old, _ := s.engine.ImageID(ctx, ref) // none yet: nothing to prune
+	if err := runUp(ctx, s.deps, &g, watchUpOptions(true), []string{service}); err != nil {
+		return fmt.Errorf("rebuilding service %s: %w", service, err)
+	}
+	if now, err := s.engine.ImageID(ctx, ref); opts.Prune && old != "" && err == nil && now != old {
+		// Another project's container may still use it: then it stays.
+		_ = s.engine.RemoveImage(ctx, old)
+	}
+	return nil
 }

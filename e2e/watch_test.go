@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -125,4 +126,49 @@ func waitStderr(t *testing.T, b *background, s string) {
 		out := stderrOf(b)
 		return strings.Contains(out, s), out
 	})
+}
+
+// TestWatchRebuild: a change under a rebuild path builds the image again
+// and replaces the container (a new id, the new content), and the image
+// it replaced is pruned.
+func TestWatchRebuild(t *testing.T) {
+	dir, name := upProject(t)
+	t.Cleanup(func() { dockerAPI(t, "DELETE", "/images/"+name+"-app?force=1") })
+	w := startBerth(t, dir, "-p", name, "watch")
+	waitStderr(t, w, "Watching "+name)
+	cs := projectContainers(t, name)
+	if len(cs) != 1 {
+		t.Fatalf("containers after watch started: %+v", cs)
+	}
+	oldImage := inspectImageID(t, name+"-app")
+	writeFile(t, filepath.Join(dir, "version.txt"), "v2\n")
+	eventually(t, 60*time.Second, "a new container with the new file", func() (bool, string) {
+		now := projectContainers(t, name)
+		if len(now) != 1 || now[0].ID == cs[0].ID || now[0].State.Status != "running" {
+			return false, fmt.Sprintf("containers %+v; stderr:\n%s", now, stderrOf(w))
+		}
+		out := execIn(t, now[0].ID, "cat", "/version.txt")
+		return out == "v2\n", out
+	})
+	if !strings.Contains(stderrOf(w), "Rebuilding service app") {
+		t.Errorf("no rebuild line; stderr:\n%s", stderrOf(w))
+	}
+	if code, _ := dockerAPI(t, "GET", "/images/"+oldImage+"/json"); code != 404 {
+		t.Errorf("the replaced image %s is still there (%d): --prune is on by default", oldImage, code)
+	}
+}
+
+func inspectImageID(t *testing.T, ref string) string {
+	t.Helper()
+	code, body := dockerAPI(t, "GET", "/images/"+ref+"/json")
+	if code != 200 {
+		t.Fatalf("inspecting image %s: %d %s", ref, code, body)
+	}
+	var img struct {
+		ID string `json:"Id"`
+	}
+	if err := json.Unmarshal(body, &img); err != nil {
+		t.Fatal(err)
+	}
+	return img.ID
 }
