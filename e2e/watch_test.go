@@ -172,3 +172,38 @@ func inspectImageID(t *testing.T, ref string) string {
 	}
 	return img.ID
 }
+
+// TestUpWatch: up --watch shows the services' output as foreground up
+// does and follows the rules meanwhile: a sync+restart keeps the output
+// going; Ctrl-C stops the project and exits 130.
+func TestUpWatch(t *testing.T) {
+	dir, name := upProject(t)
+	if res := runBerth(t, dir, nil, "-p", name, "up", "-d", "--watch"); res.ExitCode == 0 || !strings.Contains(res.Stderr, "--watch needs up to stay in the foreground") {
+		t.Errorf("up -d --watch: %s; want an error", res)
+	}
+	w := startBerth(t, dir, "-p", name, "up", "--watch")
+	w.waitFor(t, "web is up")
+	waitStderr(t, w, "Watching "+name)
+	c := projectContainers(t, name)[0]
+	id := c.ID
+	writeFile(t, filepath.Join(dir, "src", "a.txt"), "two\n")
+	// The output of the second run shows the restart is over.
+	eventually(t, 20*time.Second, "the container restarted, its output shown", func() (bool, string) {
+		return strings.Count(w.output(), "web is up") == 2, w.output() + "\n--- stderr\n" + stderrOf(w)
+	})
+	if now := inspectContainer(t, id); now.State.Status != "running" || now.State.StartedAt.Equal(c.State.StartedAt) {
+		t.Errorf("after the sync web is %s, started %s (before: %s); want running, restarted", now.State.Status, now.State.StartedAt, c.State.StartedAt)
+	}
+	if out := execIn(t, id, "cat", "/app/a.txt"); out != "two\n" {
+		t.Errorf("/app/a.txt = %q, want the synced %q", out, "two\n")
+	}
+	if err := w.cmd.Process.Signal(os.Interrupt); err != nil {
+		t.Fatal(err)
+	}
+	if res := w.wait(t, 20*time.Second); res.ExitCode != 130 {
+		t.Errorf("up --watch after Ctrl-C: %s; want exit 130", res)
+	}
+	if c := inspectContainer(t, id); c.State.Status != "exited" {
+		t.Errorf("after Ctrl-C web is %s, want exited (stopped as by foreground up)", c.State.Status)
+	}
+}
