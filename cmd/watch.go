@@ -69,7 +69,7 @@ func (s *session) watch(ctx context.Context, global *globalOptions, opts *watchO
 	syncer := &watch.Syncer{
 		Engine: s.engine, Project: s.project.Name, Rules: rules,
 		Rebuild: func(ctx context.Context, service string) error { return s.rebuild(ctx, global, opts, service) },
-		Notice: func(msg string) { fmt.Fprintln(s.deps.Err, msg) },
+		Notice:  func(msg string) { fmt.Fprintln(s.deps.Err, msg) },
 	}
 	fmt.Fprintf(s.deps.Err, "Watching %s: %d rules, press Ctrl-C to stop (the project keeps running)\n", s.project.Name, len(rules))
 	return watch.Run(ctx, syncer, func(err error) { fmt.Fprintln(s.deps.Err, "error:", err) })
