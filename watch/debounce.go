@@ -33,7 +33,7 @@ type pending struct {
 // Defaults: long enough for an editor's write-rename-chmod or a git
 // checkout to land as one batch, short enough to feel immediate.
 const (
-	DefaultQuiet = 100 * time.Millisecond
+	DefaultQuiet = 50 * time.Millisecond
 	DefaultMax   = time.Second
 )
 

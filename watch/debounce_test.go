@@ -39,7 +39,7 @@ func TestDebouncer(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			d := NewDebouncer()
+			d := &Debouncer{Quiet: 100 * time.Millisecond, Max: time.Second}
 			for _, a := range tt.adds {
 				d.Add(ms(a.at), a.service, a.path)
 			}
@@ -52,7 +52,7 @@ func TestDebouncer(t *testing.T) {
 
 func TestDebouncerManyFilesOneBatch(t *testing.T) {
 	t0 := time.Unix(1000, 0)
-	d := NewDebouncer()
+	d := &Debouncer{Quiet: 100 * time.Millisecond, Max: time.Second}
 	for i := range 500 {
 		d.Add(t0.Add(time.Duration(i)*100*time.Microsecond), "web", fmt.Sprintf("/src/f%03d", i))
 	}
@@ -67,7 +67,7 @@ func TestDebouncerManyFilesOneBatch(t *testing.T) {
 
 func TestDebouncerNext(t *testing.T) {
 	t0 := time.Unix(1000, 0)
-	d := NewDebouncer()
+	d := &Debouncer{Quiet: 100 * time.Millisecond, Max: time.Second}
 	if _, ok := d.Next(); ok {
 		t.Fatal("Next with nothing pending should say so")
 	}
