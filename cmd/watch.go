@@ -3,6 +3,7 @@ package cmd
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -69,10 +70,38 @@ func (s *session) watch(ctx context.Context, global *globalOptions, opts *watchO
 	syncer := &watch.Syncer{
 		Engine: s.engine, Project: s.project.Name, Rules: rules,
 		Rebuild: func(ctx context.Context, service string) error { return s.rebuild(ctx, global, opts, service) },
-		Notice:  func(msg string) { fmt.Fprintln(s.deps.Err, msg) },
 	}
-	fmt.Fprintf(s.deps.Err, "Watching %s: %d rules, press Ctrl-C to stop (the project keeps running)\n", s.project.Name, len(rules))
-	return watch.Run(ctx, syncer, func(err error) { fmt.Fprintln(s.deps.Err, "error:", err) })
+	notice, failed := s.watchOutput(global)
+	syncer.Notice = notice
+	notice("", fmt.Sprintf("Watching %s: %d rules, press Ctrl-C to stop (the project keeps running)", s.project.Name, len(rules)))
+	return watch.Run(ctx, syncer, failed)
+}
+
+// watchOutput is how watch reports what it does: with --progress json as
+// events through the renderer, so the stream stays JSON; with quiet only
+// the errors; else one plain line each on stderr.
+func (s *session) watchOutput(global *globalOptions) (notice func(service, msg string), failed func(error)) {
+	name := func(service string) string {
+		if service == "" {
+			return s.project.Name
+		}
+		return service
+	}
+	switch global.progressMode() {
+	case progress.ModeJSON:
+		notice = func(service, msg string) {
+			s.progress.Emit(progress.Event{Kind: progress.Service, Name: name(service), Status: progress.Done, Text: msg, Time: time.Now()})
+		}
+		failed = func(err error) {
+			s.progress.Emit(progress.Event{Kind: progress.Service, Name: s.project.Name, Status: progress.Error, Text: "Error", Err: err, Time: time.Now()})
+		}
+		return notice, failed
+	case progress.ModeQuiet:
+		notice = func(string, string) {}
+	default:
+		notice = func(_, msg string) { fmt.Fprintln(s.deps.Err, msg) }
+	}
+	return notice, func(err error) { fmt.Fprintln(s.deps.Err, "error:", err) }
 }
 
 // rebuild builds service's image again and recreates its containers, as

@@ -2,11 +2,15 @@ package cmd
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/berth-compose/berth/engine/enginetest"
 )
 
 // TestWatchErrors: rules that could never work, and services that do not
@@ -39,8 +43,62 @@ func TestWatchErrors(t *testing.T) {
 }
 
 // TestWatchRun: watch brings the project up, copies a file written under
-// its sync path into the container, and ends with 130 when interrupted.
+// its sync path into the container, reports it as the progress mode
+// says, and ends with 130 when interrupted.
 func TestWatchRun(t *testing.T) {
+	tests := []struct {
+		mode  string
+		check func(stderr string) error
+	}{
+		{"plain", func(stderr string) error {
+			if !strings.Contains(stderr, "Syncing service web: 1 files\n") {
+				return fmt.Errorf("no sync line")
+			}
+			return nil
+		}},
+		{"quiet", func(stderr string) error {
+			if strings.Contains(stderr, "Syncing") {
+				return fmt.Errorf("quiet shows the sync")
+			}
+			return nil
+		}},
+		{"json", func(stderr string) error {
+			found := false
+			for _, line := range strings.Split(strings.TrimSpace(stderr), "\n") {
+				var ev map[string]any
+				if err := json.Unmarshal([]byte(line), &ev); err != nil {
+					if line == "berth: interrupted" {
+						continue
+					}
+					return fmt.Errorf("line %q is no JSON: %w", line, err)
+				}
+				found = found || strings.Contains(line, "Syncing service web: 1 files")
+			}
+			if !found {
+				return fmt.Errorf("no sync event")
+			}
+			return nil
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.mode, func(t *testing.T) {
+			fake, errOut := watchOnce(t, "--progress", tt.mode, "watch")
+			files := fake.Files("w-web-1")
+			if len(files) != 1 || files[0].Path != "/app/a.txt" || string(files[0].Content) != "A" {
+				t.Errorf("files in w-web-1 = %+v, want /app/a.txt = A", files)
+			}
+			if err := tt.check(errOut); err != nil {
+				t.Errorf("%v; stderr:\n%s", err, errOut)
+			}
+		})
+	}
+}
+
+// watchOnce runs berth with args in a project whose src/ syncs to /app of
+// web, writes src/a.txt until it arrives, then interrupts berth, which
+// must exit 130.
+func watchOnce(t *testing.T, args ...string) (*enginetest.Fake, string) {
+	t.Helper()
 	dir := projectIn(t, "name: w\nservices:\n  web:\n    image: busybox\n    develop:\n      watch:\n        - {path: ./src, action: sync, target: /app}\n")
 	if err := os.Mkdir(filepath.Join(dir, "src"), 0o755); err != nil {
 		t.Fatal(err)
@@ -52,13 +110,18 @@ func TestWatchRun(t *testing.T) {
 	var errOut string
 	go func() {
 		var code int
-		code, _, errOut = berthRunContext(ctx, t, fake, dir, nil, "watch")
+		code, _, errOut = berthRunContext(ctx, t, fake, dir, nil, args...)
 		done <- code
 	}()
+	synced := func() bool {
+		files := fake.Files("w-web-1")
+		return len(files) == 1 && string(files[0].Content) == "A"
+	}
 	deadline := time.Now().Add(10 * time.Second)
-	for len(fake.Files("w-web-1")) == 0 && time.Now().Before(deadline) {
-		// Written again each round: the first writes may come before the
-		// watch is set up.
+	// Written again each round, as the first writes may come before the
+	// watch is set up; and a copy made between a write's truncate and its
+	// data is empty, the write's own event then bringing the content.
+	for !synced() && time.Now().Before(deadline) {
 		if err := os.WriteFile(filepath.Join(dir, "src", "a.txt"), []byte("A"), 0o644); err != nil {
 			t.Fatal(err)
 		}
@@ -68,8 +131,5 @@ func TestWatchRun(t *testing.T) {
 	if code := <-done; code != 130 {
 		t.Errorf("exit %d after the interrupt, want 130; stderr: %s", code, errOut)
 	}
-	files := fake.Files("w-web-1")
-	if len(files) != 1 || files[0].Path != "/app/a.txt" || string(files[0].Content) != "A" {
-		t.Errorf("files in w-web-1 = %+v, want /app/a.txt = A", files)
-	}
+	return fake, errOut
 }

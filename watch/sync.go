@@ -32,8 +32,9 @@ type Syncer struct {
 	Rules   []Rule
 	// Rebuild rebuilds the service's image and recreates its containers.
 	Rebuild func(ctx context.Context, service string) error
-	// Notice gets one line per step: what is being done, to which service.
-	Notice func(string)
+	// Notice gets one line per step: what is being done (msg, a whole
+	// sentence) to which service.
+	Notice func(service, msg string)
 }
 
 // work is what one batch needs done, gathered from the rules that cover
@@ -89,7 +90,7 @@ func (s *Syncer) plan(b Batch) work {
 func (s *Syncer) Apply(ctx context.Context, b Batch) error {
 	w := s.plan(b)
 	if w.rebuild {
-		s.notice(fmt.Sprintf("Rebuilding service %s: %d files changed", b.Service, len(b.Paths)))
+		s.notice(b.Service, fmt.Sprintf("Rebuilding service %s: %d files changed", b.Service, len(b.Paths)))
 		if s.Rebuild == nil {
 			return fmt.Errorf("service %s: rebuilding is not available here", b.Service)
 		}
@@ -103,10 +104,10 @@ func (s *Syncer) Apply(ctx context.Context, b Batch) error {
 		return err
 	}
 	if n := len(w.copies) + len(w.deletes); n > 0 {
-		s.notice(fmt.Sprintf("Syncing service %s: %d files", b.Service, n))
+		s.notice(b.Service, fmt.Sprintf("Syncing service %s: %d files", b.Service, n))
 	}
 	if w.restart {
-		s.notice(fmt.Sprintf("Restarting service %s", b.Service))
+		s.notice(b.Service, fmt.Sprintf("Restarting service %s", b.Service))
 	}
 	var errs []error
 	for _, c := range ctrs {
@@ -152,9 +153,9 @@ func (s *Syncer) applyTo(ctx context.Context, c engine.Container, w work) error 
 	return nil
 }
 
-func (s *Syncer) notice(msg string) {
+func (s *Syncer) notice(service, msg string) {
 	if s.Notice != nil {
-		s.Notice(msg)
+		s.Notice(service, msg)
 	}
 }
 

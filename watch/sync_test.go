@@ -52,7 +52,7 @@ func newSyncFixture(t *testing.T, triggers ...types.Trigger) (*syncFixture, *Syn
 		fx.execs = append(fx.execs, r.Container+": "+strings.Join(r.Spec.Cmd, " "))
 		return 0
 	})
-	s := &Syncer{Engine: fx.fake, Project: "demo", Rules: rules, Notice: func(m string) { fx.notices = append(fx.notices, m) }}
+	s := &Syncer{Engine: fx.fake, Project: "demo", Rules: rules, Notice: func(_, m string) { fx.notices = append(fx.notices, m) }}
 	return fx, s
 }
 
