@@ -22,6 +22,7 @@ type syncFixture struct {
 	fake     *enginetest.Fake
 	mu       sync.Mutex
 	execs    []string
+	specs    []engine.ExecSpec
 	notices  []string
 }
 
@@ -50,6 +51,7 @@ func newSyncFixture(t *testing.T, triggers ...types.Trigger) (*syncFixture, *Syn
 		fx.mu.Lock()
 		defer fx.mu.Unlock()
 		fx.execs = append(fx.execs, r.Container+": "+strings.Join(r.Spec.Cmd, " "))
+		fx.specs = append(fx.specs, r.Spec)
 		return 0
 	})
 	s := &Syncer{Engine: fx.fake, Project: "demo", Rules: rules, Notice: func(_, m string) { fx.notices = append(fx.notices, m) }}
@@ -125,7 +127,10 @@ func TestSyncDeletesWhatIsGone(t *testing.T) {
 
 func TestSyncRestartAndExec(t *testing.T) {
 	fx, s := newSyncFixture(t,
-		types.Trigger{Action: "sync+exec", Target: "/app", Exec: types.ServiceHook{Command: []string{"kill", "-HUP", "1"}}},
+		types.Trigger{Action: "sync+exec", Target: "/app", Exec: types.ServiceHook{
+			Command: []string{"kill", "-HUP", "1"}, User: "app", WorkingDir: "/srv", Privileged: true,
+			Environment: types.NewMappingWithEquals([]string{"B=2", "A=1", "UNSET"}),
+		}},
 		types.Trigger{Action: "sync+restart", Target: "/etc/app", Path: ""},
 	)
 	conf := fx.write(t, "app.conf", "x")
@@ -135,6 +140,10 @@ func TestSyncRestartAndExec(t *testing.T) {
 	wantExecs := []string{"demo-web-1: kill -HUP 1", "demo-web-2: kill -HUP 1"}
 	if !reflect.DeepEqual(fx.execs, wantExecs) {
 		t.Errorf("execs = %q, want %q", fx.execs, wantExecs)
+	}
+	wantSpec := engine.ExecSpec{Cmd: []string{"kill", "-HUP", "1"}, User: "app", WorkingDir: "/srv", Privileged: true, Env: []string{"A=1", "B=2"}}
+	if len(fx.specs) == 0 || !reflect.DeepEqual(fx.specs[0], wantSpec) {
+		t.Errorf("exec specs = %+v, want %+v", fx.specs, wantSpec)
 	}
 	files := fileMap(fx.fake.Files("demo-web-1"))
 	if files["/app/app.conf"] != "x" || files["/etc/app/app.conf"] != "x" {
