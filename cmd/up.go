@@ -185,7 +185,7 @@ func runUp(ctx context.Context, deps *Deps, global *globalOptions, opts *upOptio
 	case err != nil || global.DryRun || opts.NoStart:
 		return err
 	case !opts.Detach && !opts.Wait:
-		return s.runAttached(ctx, global, opts, services, s.watchWhileFollowing(ctx, global, rules, s.logFollower(global, &opts.attach, started)))
+		return s.runAttachedWatching(ctx, global, opts, services, rules, s.logFollower(global, &opts.attach, started))
 	case !opts.Wait:
 		return nil
 	}

@@ -3,7 +3,6 @@ package cmd
 import (
 	"context"
 	"fmt"
-	"io"
 
 	"github.com/berth-compose/berth/watch"
 )
@@ -17,12 +16,13 @@ func (o *upOptions) watchRules(s *session, services []string) ([]watch.Rule, err
 	return watch.Rules(s.project, services)
 }
 
-// watchWhileFollowing runs the watch rules for as long as follow shows
-// the services' output, and ends them at the first Ctrl-C (ctx), before
-// the project is stopped. Without rules it is follow itself.
-func (s *session) watchWhileFollowing(ctx context.Context, global *globalOptions, rules []watch.Rule, follow follower) follower {
+// runAttachedWatching is the foreground part of up, with the watch rules
+// (when there are any) followed meanwhile. At Ctrl-C the watch ends
+// before the project is stopped, so that no sync or restart of its lands
+// on a container the stop has already stopped.
+func (s *session) runAttachedWatching(ctx context.Context, global *globalOptions, opts *upOptions, services []string, rules []watch.Rule, follow follower) error {
 	if rules == nil {
-		return follow
+		return s.runAttached(ctx, global, opts, services, follow)
 	}
 	// A rebuild goes through up, which takes the project lock: this up
 	// lets go of it once the project is up, or the first rebuild would
@@ -31,17 +31,27 @@ func (s *session) watchWhileFollowing(ctx context.Context, global *globalOptions
 		s.unlock()
 		s.unlock = nil
 	}
-	return func(fctx context.Context, services []string, out io.Writer, onExit func(containerExit)) error {
-		wctx, stop := context.WithCancel(ctx)
-		done := make(chan struct{})
-		go func() {
-			defer close(done)
-			err := s.watch(wctx, global, &watchOptions{Prune: true}, rules)
-			if err != nil && wctx.Err() == nil {
-				fmt.Fprintln(s.deps.Err, "error: watching stopped:", err)
-			}
-		}()
-		defer func() { stop(); <-done }()
-		return follow(fctx, services, out, onExit)
-	}
+	wctx, stopWatch := context.WithCancel(ctx)
+	watched := make(chan struct{})
+	go func() {
+		defer close(watched)
+		if err := s.watch(wctx, global, &watchOptions{Prune: true}, rules); err != nil && wctx.Err() == nil {
+			fmt.Fprintln(s.deps.Err, "error: watching stopped:", err)
+		}
+	}()
+	attachCtx, interrupt := context.WithCancel(context.WithoutCancel(ctx))
+	defer interrupt()
+	go func() {
+		select {
+		case <-ctx.Done():
+			stopWatch()
+			<-watched
+			interrupt()
+		case <-attachCtx.Done():
+		}
+	}()
+	err := s.runAttached(attachCtx, global, opts, services, follow)
+	stopWatch()
+	<-watched
+	return err
 }

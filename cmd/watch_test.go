@@ -133,3 +133,29 @@ func watchOnce(t *testing.T, args ...string) (*enginetest.Fake, string) {
 	}
 	return fake, errOut
 }
+
+// TestUpWatchFlags: --watch needs a foreground up, and its rules are
+// checked before anything is created.
+func TestUpWatchFlags(t *testing.T) {
+	bad := "services:\n  web:\n    image: busybox\n    develop:\n      watch:\n        - {path: ., action: sync, target: rel}\n"
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"up", "-d", "--watch"}, "--watch needs up to stay in the foreground"},
+		{[]string{"up", "--wait", "-w"}, "--watch needs up to stay in the foreground"},
+		{[]string{"up", "--watch"}, `target "rel" of action sync must be an absolute path`},
+	}
+	for _, tt := range tests {
+		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
+			fake := busyboxFake()
+			code, _, errOut := berthRun(t, fake, projectIn(t, bad), nil, tt.args...)
+			if code != 1 || !strings.Contains(errOut, tt.want) {
+				t.Errorf("exit %d, stderr %q; want 1 and %q", code, errOut, tt.want)
+			}
+			if got := fake.Calls("CreateContainer"); len(got) != 0 {
+				t.Errorf("created containers: %v", got)
+			}
+		})
+	}
+}
