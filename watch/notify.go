@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"syscall"
 
 	"github.com/fsnotify/fsnotify"
 )
@@ -17,16 +18,19 @@ import (
 type Notifier struct {
 	w     *fsnotify.Watcher
 	roots []string
+	skip  func(dir string) bool
 }
 
 // NewNotifier starts watching roots. A root that is a file is followed
-// through its directory, as editors replace files by renaming.
-func NewNotifier(roots []string) (*Notifier, error) {
+// through its directory, as editors replace files by renaming. A
+// directory below a root for which skip (when not nil) holds is not
+// watched, nor what is below it.
+func NewNotifier(roots []string, skip func(dir string) bool) (*Notifier, error) {
 	w, err := fsnotify.NewWatcher()
 	if err != nil {
 		return nil, fmt.Errorf("starting the file watcher: %w", err)
 	}
-	n := &Notifier{w: w, roots: roots}
+	n := &Notifier{w: w, roots: roots, skip: skip}
 	for _, root := range roots {
 		fi, err := os.Stat(root)
 		if err != nil {
@@ -40,7 +44,7 @@ func NewNotifier(roots []string) (*Notifier, error) {
 		}
 		if err != nil {
 			w.Close()
-			return nil, fmt.Errorf("watching %s: %w", root, err)
+			return nil, fmt.Errorf("watching %s: %w", root, explainLimit(err))
 		}
 	}
 	return n, nil
@@ -60,8 +64,8 @@ func (n *Notifier) addTree(dir string, found func(string)) error {
 			found(p)
 		}
 		if d.IsDir() {
-			if d.Name() == ".git" {
-				return filepath.SkipDir // never synced; a large repo would use up the watch limit
+			if p != dir && n.skip != nil && n.skip(p) {
+				return filepath.SkipDir // ignored: its watches would be wasted
 			}
 			return n.w.Add(p)
 		}
@@ -99,9 +103,18 @@ func (n *Notifier) handle(ev fsnotify.Event, changed func(string)) {
 	}
 	changed(ev.Name)
 	if ev.Has(fsnotify.Create) {
-		if fi, err := os.Lstat(ev.Name); err == nil && fi.IsDir() {
+		if fi, err := os.Lstat(ev.Name); err == nil && fi.IsDir() && (n.skip == nil || !n.skip(ev.Name)) {
 			_ = n.addTree(ev.Name, changed) // a failure here leaves the tree as a one-off change
 		}
 	}
 	// A removed directory's watch is dropped by the system itself.
+}
+
+// explainLimit adds the fix to the error a system gives when it has no
+// watches left: Linux's inotify limit is per user and often low.
+func explainLimit(err error) error {
+	if errors.Is(err, syscall.ENOSPC) || errors.Is(err, syscall.EMFILE) {
+		return fmt.Errorf("%w: the system's limit of file watches is reached; raise it (on Linux: sysctl fs.inotify.max_user_watches and max_user_instances) or add ignore patterns for large folders", err)
+	}
+	return err
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -38,7 +39,7 @@ func (c *collector) waitFor(t *testing.T, p string) {
 
 func TestNotifierFollowsNewDirectories(t *testing.T) {
 	dir := t.TempDir()
-	n, err := NewNotifier([]string{dir})
+	n, err := NewNotifier([]string{dir}, func(d string) bool { return filepath.Base(d) == "skipped" })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -62,6 +63,16 @@ func TestNotifierFollowsNewDirectories(t *testing.T) {
 	must(t, os.WriteFile(later, []byte("z"), 0o644))
 	c.waitFor(t, later)
 
+	// A skipped directory made later is not watched: a file written in it
+	// after its watch would have existed is never reported.
+	must(t, os.MkdirAll(filepath.Join(dir, "skipped"), 0o755))
+	c.waitFor(t, filepath.Join(dir, "skipped"))
+	if n.watching(filepath.Join(dir, "skipped")) {
+		t.Error("the skipped directory is watched")
+	}
+	if !n.watching(filepath.Join(dir, "new", "sub")) {
+		t.Error("the new directory new/sub is not watched")
+	}
 	must(t, os.Remove(later))
 	cancel()
 	if err := <-done; err != context.Canceled {
@@ -74,4 +85,9 @@ func must(t *testing.T, err error) {
 	if err != nil {
 		t.Fatal(err)
 	}
+}
+
+// watching reports whether dir has a watch of its own.
+func (n *Notifier) watching(dir string) bool {
+	return slices.Contains(n.w.WatchList(), dir)
 }

@@ -172,6 +172,29 @@ func (r Rule) Covers(p string) bool {
 	return true
 }
 
+// skipsDir reports whether r can ignore everything under the directory
+// p, so p needs no watch: a large ignored folder such as node_modules
+// would otherwise use up the system's watches. Include patterns and
+// exclusions (!pattern) can bring back a path below an ignored one, so
+// with them nothing is skipped.
+func (r Rule) skipsDir(p string) bool {
+	rel, ok := within(r.Path, p)
+	if !ok {
+		return true // not r's concern at all
+	}
+	if rel == "." || r.include != nil {
+		return false
+	}
+	if editorNoise(p) {
+		return true
+	}
+	if r.ignore != nil && !r.ignore.Exclusions() && matches(r.ignore, rel) {
+		return true
+	}
+	crel, ok := within(r.context, p)
+	return ok && crel != "." && r.dockerignore != nil && !r.dockerignore.Exclusions() && matches(r.dockerignore, crel)
+}
+
 // ContainerPath is where the local p (covered by r) goes in the container.
 func (r Rule) ContainerPath(p string) string {
 	rel, _ := within(r.Path, p)

@@ -117,3 +117,34 @@ func buildService(name string, b *types.BuildConfig, d *types.DevelopConfig) typ
 	s.Build = b
 	return s
 }
+
+func TestRuleSkipsDir(t *testing.T) {
+	dir := t.TempDir()
+	trig := func(ignore, include []string) types.Trigger {
+		return types.Trigger{Path: dir, Action: "sync", Target: "/app", Ignore: ignore, Include: include}
+	}
+	tests := []struct {
+		name    string
+		trigger types.Trigger
+		sub     string
+		want    bool
+	}{
+		{"ignored folder", trig([]string{"node_modules"}, nil), "node_modules", true},
+		{"other folder", trig([]string{"node_modules"}, nil), "src", false},
+		{"the root itself", trig([]string{"*"}, nil), "", false},
+		{"git", trig(nil, nil), ".git", true},
+		{"an exclusion may bring a child back", trig([]string{"node_modules", "!node_modules/keep"}, nil), "node_modules", false},
+		{"include patterns match files below any folder", trig(nil, []string{"*.html"}), "pages", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rules, err := Rules(testProject(dir, types.ServiceConfig{Name: "web", Develop: &types.DevelopConfig{Watch: []types.Trigger{tt.trigger}}}), nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := rules[0].skipsDir(filepath.Join(dir, tt.sub)); got != tt.want {
+				t.Errorf("skipsDir(%s) = %v, want %v", tt.sub, got, tt.want)
+			}
+		})
+	}
+}

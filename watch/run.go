@@ -12,7 +12,14 @@ import (
 // through onError and watching goes on: the next save may fix it. Rules
 // with initial_sync get a full sync first.
 func Run(ctx context.Context, s *Syncer, onError func(error)) error {
-	n, err := NewNotifier(roots(s.Rules))
+	n, err := NewNotifier(roots(s.Rules), func(dir string) bool {
+		for _, r := range s.Rules {
+			if !r.skipsDir(dir) {
+				return false
+			}
+		}
+		return true
+	})
 	if err != nil {
 		return err
 	}
