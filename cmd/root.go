@@ -81,6 +81,7 @@ func NewRootCommand(deps *Deps) *cobra.Command {
 		newScaleCommand(deps, opts),
 		newPsCommand(deps, opts),
 		newLogsCommand(deps, opts),
+		newWatchCommand(deps, opts),
 		newCpCommand(deps, opts),
 		newStatsCommand(deps, opts),
 		newEventsCommand(deps, opts),

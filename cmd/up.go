@@ -41,6 +41,7 @@ type upOptions struct {
 	Yes                bool
 	Build              bool
 	NoBuild            bool
+	Watch              bool
 	attach             attachOptions
 }
 
@@ -63,6 +64,7 @@ func newUpCommand(deps *Deps, global *globalOptions) *cobra.Command {
 	f.IntVarP(&opts.Timeout, "timeout", "t", -1, "Seconds to wait for a container being replaced to stop before it is killed")
 	f.BoolVar(&opts.Wait, "wait", false, "Return only once every service runs (and is healthy, when it has a healthcheck); implies -d")
 	f.IntVar(&opts.WaitTimeout, "wait-timeout", 0, "Give up --wait after this many seconds (0: no limit)")
+	f.BoolVarP(&opts.Watch, "watch", "w", false, "Stay in the foreground and follow the services' develop.watch rules as files change")
 	return c
 }
 
@@ -102,6 +104,9 @@ func (o *upOptions) validate() error {
 	}
 	if o.Build && o.NoBuild {
 		return fmt.Errorf("--build and --no-build are incompatible")
+	}
+	if o.Watch && (o.Detach || o.Wait || o.NoStart) {
+		return fmt.Errorf("--watch needs up to stay in the foreground: drop -d, --wait and --no-start, or run `berth watch --no-up` beside `up -d`")
 	}
 	switch o.Pull {
 	case convergence.PullPolicy, convergence.PullAlways, convergence.PullMissing, convergence.PullNever:
@@ -150,6 +155,10 @@ func runUp(ctx context.Context, deps *Deps, global *globalOptions, opts *upOptio
 	if err := checkScaleServices(s.project, scale); err != nil {
 		return err
 	}
+	rules, err := opts.watchRules(s, services)
+	if err != nil {
+		return err
+	}
 	started := time.Now()
 	o, err := s.observeWithImages(ctx)
 	if err != nil {
@@ -176,7 +185,7 @@ func runUp(ctx context.Context, deps *Deps, global *globalOptions, opts *upOptio
 	case err != nil || global.DryRun || opts.NoStart:
 		return err
 	case !opts.Detach && !opts.Wait:
-		return s.runAttached(ctx, global, opts, services, s.logFollower(global, &opts.attach, started))
+		return s.runAttachedWatching(ctx, global, opts, services, rules, s.logFollower(global, &opts.attach, started))
 	case !opts.Wait:
 		return nil
 	}
