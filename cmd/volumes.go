@@ -12,6 +12,7 @@ import (
 
 	"github.com/berth-compose/berth/convergence"
 	"github.com/berth-compose/berth/engine"
+	"github.com/berth-compose/berth/rowformat"
 )
 
 // volumesOptions are the flags of `volumes`.
@@ -37,10 +38,10 @@ func newVolumesCommand(deps *Deps, global *globalOptions) *cobra.Command {
 }
 
 func runVolumes(ctx context.Context, deps *Deps, global *globalOptions, opts *volumesOptions, services []string) error {
-	var tmpl *rowTemplate
+	var tmpl *rowformat.Template
 	if !opts.Quiet { // -q prints names only, whatever --format says
 		var err error
-		if tmpl, err = parseRowTemplate(volumeFormat(opts.Format)); err != nil {
+		if tmpl, err = rowformat.Parse(volumeFormat(opts.Format)); err != nil {
 			return err
 		}
 	}
@@ -129,7 +130,7 @@ var volumeHeaders = map[string]string{
 	"Mountpoint": "MOUNTPOINT", "Name": "VOLUME NAME", "Scope": "SCOPE", "Size": "SIZE", "Status": "STATUS",
 }
 
-func printVolumes(out io.Writer, tmpl *rowTemplate, vols []engine.Volume) error {
+func printVolumes(out io.Writer, tmpl *rowformat.Template, vols []engine.Volume) error {
 	rows := make([]any, 0, len(vols))
 	for _, v := range vols {
 		rows = append(rows, volumeView{
@@ -137,7 +138,7 @@ func printVolumes(out io.Writer, tmpl *rowTemplate, vols []engine.Volume) error 
 			Mountpoint: v.Mountpoint, Name: v.Name, Scope: v.Scope, Size: "N/A", Status: "N/A", labels: v.Labels,
 		})
 	}
-	return tmpl.write(out, volumeHeaders, rows)
+	return tmpl.Write(out, volumeHeaders, rows)
 }
 
 // joinLabels writes labels as key=value pairs, sorted, comma-joined.

@@ -37,7 +37,7 @@ func TestVolumesRun(t *testing.T) {
 		{args: []string{"volumes", "--format", "raw"}, want: "name: run_data\ndriver: local\n\n"},
 		{args: []string{"volumes", "--format", "json"}, want: `{"Availability":"N/A","Driver":"local","Group":"N/A","Labels":"` + labels +
 			`","Links":"N/A","Mountpoint":"` + v.Mountpoint + `","Name":"run_data","Scope":"local","Size":"N/A","Status":"N/A"}` + "\n"},
-		{args: []string{"volumes", "--format", "{{.Name"}, wantCode: 1, wantErr: "invalid --format template"},
+		{args: []string{"volumes", "--format", "{{.Name"}, wantCode: 1, wantErr: "not a valid template"},
 		{args: []string{"volumes", "-q", "--format", "{{.Name"}, want: "run_data\n"},
 		{args: []string{"volumes", "nosuch"}, wantCode: 1, wantErr: "no such service: nosuch"},
 	}

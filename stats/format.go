@@ -1,16 +1,13 @@
 package stats
 
 import (
-	"bytes"
-	"encoding/json"
-	"fmt"
 	"io"
 	"strconv"
 	"strings"
-	"text/tabwriter"
-	"text/template"
 
 	"github.com/docker/go-units"
+
+	"github.com/berth-compose/berth/rowformat"
 )
 
 // defaultTable is docker's stats table on Linux.
@@ -90,111 +87,33 @@ func transfer(v float64) string { return units.HumanSizeWithPrecision(v, 3) }
 // Format is a parsed --format: docker's table (the default), "table" with
 // a template of its own, "json", or a bare template.
 type Format struct {
-	tmpl   *template.Template
-	header *template.Template // nil: no header line and no columns
+	tmpl *rowformat.Template
 }
 
 // ParseFormat reads a --format value. As in docker, `\t` and `\n` written
 // out in the value stand for a tab and a newline.
 func ParseFormat(s string) (*Format, error) {
-	table := strings.HasPrefix(s, "table")
-	text := s
 	switch {
 	case s == "" || strings.TrimSpace(s) == "table":
-		table, text = true, defaultTable
-	case table:
-		text = strings.TrimPrefix(s, "table")
+		s = "table " + defaultTable
 	case s == "json":
-		text = "{{json .}}"
+		s = "{{json .}}"
 	}
-	text = strings.NewReplacer(`\t`, "\t", `\n`, "\n").Replace(strings.TrimSpace(text))
-	tmpl, err := template.New("stats").Funcs(funcs).Parse(text)
+	tmpl, err := rowformat.Parse(s)
 	if err != nil {
-		return nil, fmt.Errorf("invalid --format %q: %w", s, err)
+		return nil, err
 	}
-	f := &Format{tmpl: tmpl}
-	if table {
-		// The same text, with functions that leave a title as it is.
-		if f.header, err = template.New("header").Funcs(headerFuncs).Parse(text); err != nil {
-			return nil, fmt.Errorf("invalid --format %q: %w", s, err)
-		}
-	}
-	return f, nil
+	return &Format{tmpl: tmpl}, nil
 }
 
 // Write renders rows, in the order given: a table (header, then rows, in
 // columns three spaces apart, as docker lays them out) or one template
-// run per row. It writes nothing until all of it is rendered, in one
-// call, so a live view never shows half a table.
+// run per row, written in one call so a live view never shows half a
+// table.
 func (f *Format) Write(w io.Writer, rows []Row, noTrunc bool) error {
-	var b bytes.Buffer
-	var out io.Writer = &b
-	var tw *tabwriter.Writer
-	if f.header != nil {
-		tw = tabwriter.NewWriter(&b, 10, 1, 3, ' ', 0)
-		out = tw
-		if err := f.header.Execute(tw, headers); err != nil {
-			return fmt.Errorf("--format: %w", err)
-		}
-		fmt.Fprintln(tw)
+	entries := make([]any, len(rows))
+	for i, r := range rows {
+		entries[i] = r.Entry(noTrunc)
 	}
-	for _, r := range rows {
-		if err := f.tmpl.Execute(out, r.Entry(noTrunc)); err != nil {
-			return fmt.Errorf("--format: %w", err)
-		}
-		fmt.Fprintln(out)
-	}
-	if tw != nil {
-		if err := tw.Flush(); err != nil {
-			return err
-		}
-	}
-	_, err := w.Write(b.Bytes())
-	return err
-}
-
-// funcs are the template functions docker's --format offers.
-var funcs = template.FuncMap{
-	"json": func(v any) (string, error) {
-		var b bytes.Buffer
-		enc := json.NewEncoder(&b)
-		enc.SetEscapeHTML(false)
-		if err := enc.Encode(v); err != nil {
-			return "", err
-		}
-		return strings.TrimSuffix(b.String(), "\n"), nil
-	},
-	"join":    strings.Join,
-	"split":   strings.Split,
-	"lower":   strings.ToLower,
-	"upper":   strings.ToUpper,
-	"println": fmt.Sprintln,
-	"pad": func(s string, before, after int) string {
-		return strings.Repeat(" ", before) + s + strings.Repeat(" ", after)
-	},
-	"truncate": truncate,
-}
-
-// headerFuncs stand in for funcs when the header line is rendered: a
-// column title is shown as it is, whatever the row's value goes through.
-var headerFuncs = template.FuncMap{
-	"json": func(v any) string {
-		s, _ := v.(string)
-		return s
-	},
-	"join":     func(v string, _ string) string { return v },
-	"split":    func(v string, _ string) string { return v },
-	"lower":    func(v string) string { return v },
-	"upper":    func(v string) string { return v },
-	"println":  func(v string) string { return v },
-	"pad":      func(v string, _, _ int) string { return v },
-	"truncate": func(v string, _ int) string { return v },
-}
-
-// truncate cuts s to at most n characters.
-func truncate(s string, n int) string {
-	if r := []rune(s); len(r) > n {
-		return string(r[:max(n, 0)])
-	}
-	return s
+	return f.tmpl.Write(w, headers, entries)
 }

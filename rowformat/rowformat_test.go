@@ -1,4 +1,4 @@
-package cmd
+package rowformat
 
 import (
 	"bytes"
@@ -11,7 +11,7 @@ type templateRow struct {
 	Tags         []string
 }
 
-func TestRowTemplate(t *testing.T) {
+func TestTemplate(t *testing.T) {
 	rows := []any{templateRow{"alpha", "local", []string{"a", "b"}}, templateRow{"a<b>&c", "nfs", nil}}
 	headers := map[string]string{"Name": "NAME", "Driver": "DRIVER", "Tags": "TAGS"}
 	tests := []struct {
@@ -27,12 +27,12 @@ func TestRowTemplate(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.format, func(t *testing.T) {
-			tmpl, err := parseRowTemplate(tt.format)
+			tmpl, err := Parse(tt.format)
 			if err != nil {
 				t.Fatal(err)
 			}
 			var out bytes.Buffer
-			if err := tmpl.write(&out, headers, rows); err != nil {
+			if err := tmpl.Write(&out, headers, rows); err != nil {
 				t.Fatal(err)
 			}
 			if out.String() != tt.want {
@@ -42,15 +42,15 @@ func TestRowTemplate(t *testing.T) {
 	}
 }
 
-func TestRowTemplateErrors(t *testing.T) {
-	if _, err := parseRowTemplate("{{.Name"); err == nil || !strings.Contains(err.Error(), "invalid --format template") {
+func TestTemplateErrors(t *testing.T) {
+	if _, err := Parse("{{.Name"); err == nil || !strings.Contains(err.Error(), "invalid --format") {
 		t.Errorf("unclosed action: %v", err)
 	}
-	tmpl, err := parseRowTemplate("{{.Nope}}")
+	tmpl, err := Parse("{{.Nope}}")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := tmpl.write(&bytes.Buffer{}, nil, []any{templateRow{}}); err == nil || !strings.Contains(err.Error(), "--format") {
+	if err := tmpl.Write(&bytes.Buffer{}, nil, []any{templateRow{}}); err == nil || !strings.Contains(err.Error(), "--format") {
 		t.Errorf("unknown field: %v", err)
 	}
 }
