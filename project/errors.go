@@ -57,6 +57,11 @@ func explain(err error, files []string) error {
 			return fe
 		}
 	}
+	var panicked *LoaderPanicError
+	if errors.As(err, &panicked) {
+		panicked.Files = files
+		return panicked
+	}
 	var pathErr *os.PathError
 	if errors.As(err, &pathErr) && errors.Is(err, os.ErrNotExist) {
 		return fmt.Errorf("%w: check the path given with -f, --env-file or COMPOSE_FILE", err)

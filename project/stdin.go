@@ -65,10 +65,11 @@ func readStdin(r io.Reader) ([]byte, error) {
 // feedStdin runs load with os.Stdin replaced by a pipe that yields data,
 // when data is not nil. compose-go reads `-f -` from os.Stdin itself and
 // takes no reader, and guardFiles has already consumed the real one; the
-// pipe also lets a second load (explainDependency) read it again.
+// pipe also lets a second load (explainDependency) read it again. A
+// panic inside compose-go comes back as a LoaderPanicError.
 func feedStdin(data []byte, load func() error) error {
 	if data == nil {
-		return load()
+		return guardLoader(load)
 	}
 	r, w, err := os.Pipe()
 	if err != nil {
@@ -86,5 +87,5 @@ func feedStdin(data []byte, load func() error) error {
 		os.Stdin = saved
 		_ = r.Close()
 	}()
-	return load()
+	return guardLoader(load)
 }
