@@ -71,10 +71,9 @@ func serviceAndCommand(c *cobra.Command, args []string) error {
 }
 
 func runExec(ctx context.Context, deps *Deps, global *globalOptions, opts *execOptions, service string, command []string) error {
-	tty := !opts.NoTTY
-	stdin := opts.Interactive && !opts.Detach
-	if tty && stdin && !isTerminal(deps.In) {
-		return errors.New("a terminal for the command needs your input to be a terminal too: add -T to run it without one")
+	tty, stdin := !opts.NoTTY, opts.Interactive && !opts.Detach
+	if err := checkTerminalInput(deps, tty, stdin); err != nil {
+		return err
 	}
 	s, c, err := openServiceContainer(ctx, deps, global, service, opts.Index)
 	if err != nil {

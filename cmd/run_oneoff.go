@@ -24,8 +24,8 @@ func runRun(ctx context.Context, deps *Deps, global *globalOptions, opts *runOpt
 		return err
 	}
 	tty, stdin := !opts.NoTTY, opts.Interactive && !opts.Detach
-	if tty && stdin && !isTerminal(deps.In) {
-		return errors.New("a terminal for the container needs your input to be a terminal too: add -T to run it without one")
+	if err := checkTerminalInput(deps, tty, stdin); err != nil {
+		return err
 	}
 	s, err := openLockedSession(ctx, deps, global, []string{service})
 	if err != nil {

@@ -1,6 +1,7 @@
 package cmd
 
 import (
+	"errors"
 	"os"
 
 	"golang.org/x/term"
@@ -25,4 +26,14 @@ func useColor(deps *Deps, global *globalOptions, w any) bool {
 		return false
 	}
 	return deps.Getenv("NO_COLOR") == "" && isTerminal(w)
+}
+
+// checkTerminalInput refuses a TTY fed from input that is no terminal (a
+// pipe, a file), for exec and run: raw mode and sizes need a terminal,
+// and docker refuses the same.
+func checkTerminalInput(deps *Deps, tty, stdin bool) error {
+	if tty && stdin && !isTerminal(deps.In) {
+		return errors.New("a terminal for the container needs your input to be a terminal too: add -T to run it without one")
+	}
+	return nil
 }

@@ -169,7 +169,17 @@ func runBerthInput(t *testing.T, dir string, env []string, stdin string, args ..
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), berthTimeout)
 	defer cancel()
+	cmd, stdout, stderr := berthCommand(ctx, t, dir, env, stdin, args...)
+	res := berthResult(ctx, cmd, cmd.Run(), stdout, stderr)
+	t.Logf("berth %s (in %s): exit %d", strings.Join(args, " "), dir, res.ExitCode)
+	return res
+}
 
+// berthCommand is berth with args in dir, as every run of the harness
+// starts it: only PATH, HOME, DOCKER_HOST and env (which wins on
+// duplicates), its output captured, interrupted like Ctrl-C when ctx ends.
+func berthCommand(ctx context.Context, t *testing.T, dir string, env []string, stdin string, args ...string) (*exec.Cmd, *bytes.Buffer, *bytes.Buffer) {
+	t.Helper()
 	cmd := exec.CommandContext(ctx, berthBinary(t), args...)
 	cmd.Dir = dir
 	cmd.Env = append([]string{
@@ -184,8 +194,11 @@ func runBerthInput(t *testing.T, dir string, env []string, stdin string, args ..
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	cmd.Stdin = strings.NewReader(stdin)
+	return cmd, &stdout, &stderr
+}
 
-	err := cmd.Run()
+// berthResult is what a finished berthCommand produced; err is its Run's.
+func berthResult(ctx context.Context, cmd *exec.Cmd, err error, stdout, stderr *bytes.Buffer) Result {
 	// ExitCode is -1 for a nil ProcessState (not started) or a signal.
 	res := Result{Stdout: stdout.String(), Stderr: stderr.String(), ExitCode: cmd.ProcessState.ExitCode()}
 	switch {
@@ -194,7 +207,6 @@ func runBerthInput(t *testing.T, dir string, env []string, stdin string, args ..
 	case err != nil && res.ExitCode == -1:
 		res.Stderr += fmt.Sprintf("\n[e2e: %v]", err)
 	}
-	t.Logf("berth %s (in %s): exit %d", strings.Join(args, " "), dir, res.ExitCode)
 	return res
 }
 

@@ -4,9 +4,6 @@ package e2e
 
 import (
 	"context"
-	"fmt"
-	"os"
-	"os/exec"
 	"runtime"
 	"strings"
 	"syscall"
@@ -35,29 +32,11 @@ func runBerthMeasured(t *testing.T, dir string, env []string, args ...string) Me
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), berthTimeout)
 	defer cancel()
-
-	cmd := exec.CommandContext(ctx, berthBinary(t), args...)
-	cmd.Dir = dir
-	cmd.Env = append([]string{
-		"PATH=" + os.Getenv("PATH"),
-		"HOME=" + os.Getenv("HOME"),
-		"DOCKER_HOST=" + os.Getenv("DOCKER_HOST"),
-	}, env...)
-	cmd.Cancel = func() error { return cmd.Process.Signal(os.Interrupt) }
-	cmd.WaitDelay = interruptGrace
-	var stdout, stderr strings.Builder
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-
+	cmd, stdout, stderr := berthCommand(ctx, t, dir, env, "", args...)
 	start := time.Now()
 	err := cmd.Run()
 	m := Measured{Elapsed: time.Since(start)}
-	m.Result = Result{Stdout: stdout.String(), Stderr: stderr.String(), ExitCode: cmd.ProcessState.ExitCode()}
-	switch {
-	case ctx.Err() != nil:
-		m.Stderr += fmt.Sprintf("\n[e2e: berth interrupted after %s]", berthTimeout)
-	case err != nil && m.ExitCode == -1:
-		m.Stderr += fmt.Sprintf("\n[e2e: %v]", err)
-	}
+	m.Result = berthResult(ctx, cmd, err, stdout, stderr)
 	if cmd.ProcessState != nil {
 		m.PeakRSS = maxRSSBytes(cmd.ProcessState.SysUsage().(*syscall.Rusage))
 	}
