@@ -185,7 +185,7 @@ func runUp(ctx context.Context, deps *Deps, global *globalOptions, opts *upOptio
 	case err != nil || global.DryRun || opts.NoStart:
 		return err
 	case !opts.Detach && !opts.Wait:
-		return s.runAttachedWatching(ctx, global, opts, services, rules, s.logFollower(global, &opts.attach, started))
+		return s.runAttachedWatching(ctx, global, opts, services, rules, s.logFollower(global, &opts.attach, started, opts.followsUntilInterrupted()))
 	case !opts.Wait:
 		return nil
 	}
@@ -211,6 +211,14 @@ func (s *session) upPlanner(ctx context.Context, global *globalOptions, opts *co
 		opts.Spec, opts.Now = s.specFunc(o.Images, s.engine.APIVersion(), global.EnvFiles), time.Now()
 		return convergence.PlanUp(s.project, s.graph, o, *opts)
 	}
+}
+
+// followsUntilInterrupted: up --watch shows the logs until Ctrl-C, as its
+// rules stop containers that come back; only an abort policy, which needs
+// the containers' exits to end up, keeps the usual end.
+func (o *upOptions) followsUntilInterrupted() bool {
+	a := o.attach
+	return o.Watch && !a.AbortOnExit && !a.AbortOnFailure && a.ExitCodeFrom == ""
 }
 
 // checkScaleServices refuses --scale of a service the project does not

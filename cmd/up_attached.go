@@ -237,8 +237,14 @@ func drain(c <-chan os.Signal) {
 // output since up began (a container this up started shows from its first
 // line, an unchanged one only what it writes from now on), prefixed and
 // coloured as `logs` prints it, with a line per container that stops.
-func (s *session) logFollower(global *globalOptions, o *attachOptions, since time.Time) follower {
+func (s *session) logFollower(global *globalOptions, o *attachOptions, since time.Time, untilInterrupted bool) follower {
 	return func(ctx context.Context, services []string, out io.Writer, onExit func(containerExit)) error {
+		var hold <-chan struct{}
+		if untilInterrupted {
+			// up --watch: a rule's restart or rebuild stops containers
+			// that come back, so their stopping ends nothing; Ctrl-C does.
+			hold = ctx.Done()
+		}
 		if len(services) == 0 {
 			// Nothing shown (--no-attach of every service): the logs
 			// package would read "no services" as all of them. Up then
@@ -252,6 +258,7 @@ func (s *session) logFollower(global *globalOptions, o *attachOptions, since tim
 		return logs.Follow(ctx, s.engine, s.project.Name, logs.Options{
 			Services: services, Follow: true, Tail: -1, Since: strconv.FormatInt(since.Unix(), 10),
 			Timestamps: o.Timestamps, Prefix: !o.NoLogPrefix, Color: !o.NoColor && useColor(s.deps, global, s.deps.Out),
+			Hold: hold,
 			OnExit: func(c engine.Container, code int) {
 				name := c.Labels[convergence.LabelService] + "-" + c.Labels[convergence.LabelContainerNumber]
 				fmt.Fprintf(out, "%s exited with code %d\n", name, code)
