@@ -29,7 +29,6 @@ var ignored = []ignoredBy{
 	{"security_opt", func(b *serviceBuilder) bool { return len(b.s.SecurityOpt) > 0 }, "berth does not carry security options to a service's privileges"},
 	{"shm_size", func(b *serviceBuilder) bool { return b.s.ShmSize != 0 }, "mount a tmpfs at /dev/shm with the size instead"},
 	{"volumes_from", func(b *serviceBuilder) bool { return len(b.s.VolumesFrom) > 0 }, "tasks cannot share another's volumes; mount the same named volume in both services"},
-	{"volume_driver", func(b *serviceBuilder) bool { return b.s.VolumeDriver != "" }, "set the driver on the top-level volume instead"},
 	{"domainname", func(b *serviceBuilder) bool { return b.s.DomainName != "" }, "a service sets only its hostname"},
 	{"runtime", func(b *serviceBuilder) bool { return b.s.Runtime != "" }, "tasks run with the node's default runtime"},
 	{"storage_opt", func(b *serviceBuilder) bool { return len(b.s.StorageOpt) > 0 }, "tasks use the node's storage settings"},

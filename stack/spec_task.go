@@ -11,10 +11,11 @@ import (
 	"github.com/moby/moby/api/types/swarm"
 )
 
-// resources are deploy.resources, over the service's own mem_limit, cpus,
+// resources are deploy.resources, and the service's own mem_limit, cpus,
 // pids_limit and mem_reservation: docker stack ignores those, but they say
 // the same thing, and a file written for `up` keeps its limits on Swarm.
-// deploy.resources wins field by field where both are set.
+// compose-go refuses a project where the two disagree; deploy.resources
+// is applied last all the same.
 func (b *serviceBuilder) resources() *swarm.ResourceRequirements {
 	s := b.s
 	limits := swarm.Limit{NanoCPUs: nanoCPUs(s.CPUS), MemoryBytes: int64(s.MemLimit), Pids: max(s.PidsLimit, 0)}
@@ -77,9 +78,6 @@ func (b *serviceBuilder) deployReservations(res *swarm.Resources, r *types.Resou
 	}
 	if len(r.Devices) > 0 {
 		b.warn("deploy.resources.reservations.devices", "are ignored by Swarm: a service cannot request devices; advertise them as node generic resources and reserve those")
-	}
-	if r.Pids != 0 {
-		b.warn("deploy.resources.reservations.pids", "is ignored by Swarm: it reserves only cpus, memory and generic resources")
 	}
 }
 
