@@ -49,6 +49,7 @@ type Fake struct {
 	inspect     inspectState              // image details, process tables, commits: fake_inspect.go
 	registry    registryState             // pushed images and logins: fake_registry.go
 	builds      buildState                // recorded builds and their cache: fake_build.go
+	swarm       swarmState                // the swarm it manages: fake_swarm*.go
 	subs        map[*subscriber]struct{}
 	errs        map[string]error
 	hook        func(context.Context, Call) error
@@ -72,6 +73,7 @@ func New() *Fake {
 		images:     map[string]string{},
 		subs:       map[*subscriber]struct{}{},
 		errs:       map[string]error{},
+		swarm:      newSwarmState(),
 	}
 }
 
@@ -99,12 +101,14 @@ func (f *Fake) WithClock(now func() time.Time) *Fake {
 	return f
 }
 
-// Fail makes every call of the named engine.Engine method return err; a
-// nil err makes it succeed again. It panics on a name that is not a
-// method, so a typo cannot silently disable the injection.
+// Fail makes every call of the named engine.Engine or engine.Swarm method
+// return err; a nil err makes it succeed again. It panics on a name that
+// is not a method, so a typo cannot silently disable the injection.
 func (f *Fake) Fail(method string, err error) *Fake {
-	if _, ok := reflect.TypeFor[engine.Engine]().MethodByName(method); !ok {
-		panic(fmt.Sprintf("enginetest: engine.Engine has no method %q", method))
+	_, isEngine := reflect.TypeFor[engine.Engine]().MethodByName(method)
+	_, isSwarm := reflect.TypeFor[engine.Swarm]().MethodByName(method)
+	if !isEngine && !isSwarm {
+		panic(fmt.Sprintf("enginetest: neither engine.Engine nor engine.Swarm has a method %q", method))
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -127,11 +131,13 @@ func (f *Fake) OnCall(hook func(ctx context.Context, c Call) error) *Fake {
 	return f
 }
 
-// Call is one recorded call of an engine.Engine method. Target is the
-// resource as the caller named it: the id or name for container, network,
-// volume and image methods, "id name" for RenameContainer, "network
-// container" for ConnectNetwork, the filter's labels joined with "," for
-// lists and Events, and "" for Ping, Version and Close.
+// Call is one recorded call of an engine.Engine or engine.Swarm method.
+// Target is the resource as the caller named it: the id or name for
+// container, network, volume and image methods and for swarm objects and
+// tasks (the spec's name for creates), "id name" for RenameContainer,
+// "network container" for ConnectNetwork, the filter's labels joined with
+// "," for lists and Events, and "" for Ping, Version, Close, SwarmStatus
+// and ListNodes.
 type Call struct {
 	Method string
 	Target string

@@ -85,7 +85,7 @@ func (f *Fake) CreateNetwork(ctx context.Context, spec engine.NetworkSpec) (stri
 			engine.ErrConflict.WithMessage(fmt.Sprintf("a network named %q already exists", spec.Name)))
 	}
 	n := &engine.Network{
-		ID: f.newID("network"), Name: spec.Name, Driver: orDefault(spec.Driver, "bridge"), Scope: "local",
+		ID: f.newID("network"), Name: spec.Name, Driver: orDefault(spec.Driver, "bridge"), Scope: networkScope(spec.Driver),
 		Internal: spec.Internal, Attachable: spec.Attachable, Labels: maps.Clone(spec.Labels),
 	}
 	f.networks[n.ID] = n
@@ -103,6 +103,9 @@ func (f *Fake) RemoveNetwork(ctx context.Context, id string) error {
 	n, ok := lookup(f.networks, id, func(n *engine.Network) string { return n.Name })
 	if !ok {
 		return fmt.Errorf("removing network %s: %w", id, engine.ErrNotFound.WithMessage(fmt.Sprintf("network %s not found", id)))
+	}
+	if err := f.networkInUse(n); err != nil {
+		return fmt.Errorf("removing network %s: %w", id, err)
 	}
 	for _, c := range f.containers {
 		if slices.Contains(c.Networks, n.Name) {
