@@ -82,6 +82,7 @@ func NewRootCommand(deps *Deps) *cobra.Command {
 		newPsCommand(deps, opts),
 		newLogsCommand(deps, opts),
 		newWatchCommand(deps, opts),
+		newSwarmCommand(deps, opts),
 		newCpCommand(deps, opts),
 		newStatsCommand(deps, opts),
 		newEventsCommand(deps, opts),

@@ -46,6 +46,8 @@ const (
 	Service   Kind = "Service" // waits for a service's containers
 	Layer     Kind = "Layer"   // one layer of an image being pulled
 	Step      Kind = "Step"    // one step of an image being built
+	Config    Kind = "Config"  // a swarm config
+	Secret    Kind = "Secret"  // a swarm secret
 )
 
 // Event is one update about one resource, e.g. Container shop-web-1
