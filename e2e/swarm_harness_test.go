@@ -57,15 +57,15 @@ func requireSwarm(t *testing.T) {
 	code, body := dockerAPI(t, "GET", "/info")
 	var info struct {
 		Swarm struct {
-			LocalState       string
+			LocalNodeState   string
 			ControlAvailable bool
 		}
 	}
 	if code != 200 || json.Unmarshal(body, &info) != nil {
 		t.Fatalf("engine info: %d %s", code, body)
 	}
-	if info.Swarm.LocalState != "active" || !info.Swarm.ControlAvailable {
-		t.Fatalf("the test engine is not a swarm manager (state %q): run scripts/engine.sh swarm", info.Swarm.LocalState)
+	if info.Swarm.LocalNodeState != "active" || !info.Swarm.ControlAvailable {
+		t.Fatalf("the test engine is not a swarm manager (state %q): run scripts/engine.sh swarm", info.Swarm.LocalNodeState)
 	}
 }
 

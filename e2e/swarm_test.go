@@ -51,7 +51,7 @@ func TestSwarmHello(t *testing.T) {
 	}
 
 	t.Run("a second deploy changes nothing", func(t *testing.T) {
-		res := runBerth(t, dir, env, "-p", ns, "swarm", "up", "--dry-run")
+		res := runBerth(t, dir, env, "--dry-run", "-p", ns, "swarm", "up")
 		if res.ExitCode != 0 || strings.Contains(res.Stdout, "create-") || strings.Contains(res.Stdout, "update-") {
 			t.Errorf("dry run of an unchanged project: %s", res)
 		}
@@ -102,7 +102,7 @@ func TestSwarmRollingUpdate(t *testing.T) {
 	}
 	before := stackService(t, ns, "app")
 
-	res := runBerth(t, dir, []string{"COLOUR=red"}, "-p", ns, "swarm", "up", "--dry-run")
+	res := runBerth(t, dir, []string{"COLOUR=red"}, "--dry-run", "-p", ns, "swarm", "up")
 	if res.ExitCode != 0 || !strings.Contains(res.Stdout, "update-service:app (environment changed)") {
 		t.Errorf("dry run of a changed environment: %s", res)
 	}
@@ -156,9 +156,10 @@ func TestSwarmRollback(t *testing.T) {
 	if after.Spec.Labels["berth.spec-hash"] != good || after.UpdateStatus == nil || !strings.HasPrefix(after.UpdateStatus.State, "rollback") {
 		t.Errorf("the service is not back on its old spec: %+v", after)
 	}
-	if n := len(runningTasks(serviceTasks(t, after.ID))); n != 1 {
-		t.Errorf("%d running tasks after the rollback, want 1", n)
-	}
+	eventually(t, 20*time.Second, "the old spec running again", func() (bool, string) {
+		tasks := serviceTasks(t, after.ID)
+		return len(runningTasks(tasks)) == 1, fmt.Sprintf("%+v", tasks)
+	})
 }
 
 // TestSwarmSecretRotation: changed secret and config contents become new
@@ -238,12 +239,12 @@ func TestSwarmUnsupported(t *testing.T) {
 	}
 	ns := uniqueProjectName(t)
 	write("services:\n  app:\n    build: .\n")
-	res := runBerth(t, dir, nil, "-p", ns, "swarm", "up", "--dry-run")
+	res := runBerth(t, dir, nil, "--dry-run", "-p", ns, "swarm", "up")
 	if res.ExitCode == 0 || !strings.Contains(res.Stderr, "app") || !strings.Contains(res.Stderr, "image") {
 		t.Errorf("a build without an image name: %s", res)
 	}
 	write("services:\n  app:\n    image: busybox\n    container_name: fixed\n")
-	res = runBerth(t, dir, nil, "-p", ns, "swarm", "up", "--dry-run")
+	res = runBerth(t, dir, nil, "--dry-run", "-p", ns, "swarm", "up")
 	if res.ExitCode != 0 || !strings.Contains(res.Stderr, "container_name") || !strings.Contains(res.Stdout, "create-service:app") {
 		t.Errorf("container_name: %s", res)
 	}
