@@ -17,7 +17,18 @@ FUZZTIME ?= 5m
 # when cmd fails, and the tests would then run with no engine.
 engine = envline="$$(scripts/engine.sh ensure)" && eval "$$envline" &&
 
-.PHONY: build test test-unit test-fuzz test-e2e fuzz lint tidy cross bench demo engine-start engine-stop clean
+# swarm is engine with swarm mode: the private engine a swarm manager
+# (scripts/engine.sh swarm) and node 2, a second engine in a network
+# namespace, joined to it as a worker (scripts/swarm-worker.sh). Node 2 is
+# optional: where it cannot start (no network namespaces here, or DOCKER_HOST
+# is an engine of the caller's), the script says why, its export lines are
+# missing, and the tests that need it skip.
+swarm = envline="$$(scripts/engine.sh swarm)" && eval "$$envline" && \
+	{ node2line="$$(scripts/swarm-worker.sh start)" || \
+		{ echo "warning: no swarm node 2 (see above); tests that need it will skip" >&2; node2line=; }; } && \
+	eval "$$node2line" &&
+
+.PHONY: build test test-unit test-fuzz test-e2e fuzz lint tidy cross bench demo engine-start swarm-start engine-stop clean
 
 build:
 	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/berth
@@ -44,7 +55,7 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzLoad$$' -fuzztime $(FUZZTIME) ./project/
 
 test-e2e: build
-	$(engine) BERTH_BIN=$(abspath $(BIN)) $(GO) test -count=1 -timeout 20m ./e2e/...
+	$(swarm) BERTH_BIN=$(abspath $(BIN)) $(GO) test -count=1 -timeout 20m ./e2e/...
 
 lint: tidy
 	@out="$$(gofmt -l $$(git ls-files '*.go'))"; if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
@@ -83,7 +94,12 @@ demo: build
 engine-start:
 	@scripts/engine.sh start
 
+swarm-start:
+	@scripts/engine.sh swarm && scripts/swarm-worker.sh start
+
+# Node 2 first: it is a worker of the engine's swarm.
 engine-stop:
+	@scripts/swarm-worker.sh stop
 	@scripts/engine.sh stop
 
 clean:

@@ -9,6 +9,11 @@
 #   scripts/engine.sh ensure         like start, but when DOCKER_HOST already names an
 #                                    engine that answers, use that one (busybox is still
 #                                    imported if it lacks it) and print it back
+#   scripts/engine.sh swarm          like ensure, then make the private engine a swarm
+#                                    manager advertising 10.231.0.1 on bridge
+#                                    berth-swarm0, where node 2 (scripts/swarm-worker.sh)
+#                                    can reach it; adds BERTH_SWARM_ADDR to the exports.
+#                                    An engine of the caller's is left as it is
 #   scripts/engine.sh env            print the export lines only
 #   scripts/engine.sh stop [--purge] stop the engine; --purge also deletes its data
 #   scripts/engine.sh status         print "running" and exit 0 if the engine answers
@@ -542,6 +547,110 @@ stop_registry() {
 	done
 }
 
+# --- swarm mode ------------------------------------------------------------------
+
+# The manager advertises an address on a bridge of its own, never 127.0.0.1:
+# node 2 (scripts/swarm-worker.sh) runs in another network namespace, whose
+# loopback is not the host's, and reaches the bridge over a veth pair. A
+# manager's advertised address is fixed when the swarm is made, so this one is
+# chosen at the first init, whether node 2 is ever wanted or not. The subnet is
+# outside the engine's local address pools (172.17.0.0/16-172.31.0.0/16 and
+# 192.168.0.0/16), so bridge networks never land on it; overlay networks take
+# /24s of 10.0.0.0/8 in order from 10.0.0.0/24, and would reach this one only
+# after some 59,000 others.
+SWARM_BRIDGE=berth-swarm0
+SWARM_ADDR=10.231.0.1 # not taken from BERTH_SWARM_ADDR, which may name another engine's
+SWARM_PREFIX=24
+
+ensure_swarm_packages() {
+	local missing=()
+	command -v ip >/dev/null || missing+=(iproute2)
+	# Node 2 carries the registries' ports into its namespace with socat.
+	command -v socat >/dev/null || missing+=(socat)
+	if ((${#missing[@]})); then
+		log "installing ${missing[*]}"
+		apt_install "${missing[@]}" || die "could not install ${missing[*]} (swarm mode needs them)"
+	fi
+}
+
+# ensure_swarm_bridge makes the bridge and its address. A bridge with no
+# ports still delivers to its own address, so the manager is reachable there
+# before node 2 exists.
+ensure_swarm_bridge() {
+	if ! ip link show "$SWARM_BRIDGE" >/dev/null 2>&1; then
+		ip link add "$SWARM_BRIDGE" type bridge || die "could not make bridge $SWARM_BRIDGE"
+		log "made bridge $SWARM_BRIDGE for the swarm"
+	fi
+	if ! ip -o -4 addr show dev "$SWARM_BRIDGE" | grep -q " $SWARM_ADDR/"; then
+		ip addr add "$SWARM_ADDR/$SWARM_PREFIX" dev "$SWARM_BRIDGE" ||
+			die "could not give $SWARM_BRIDGE the address $SWARM_ADDR/$SWARM_PREFIX"
+	fi
+	ip link set "$SWARM_BRIDGE" up
+}
+
+# json_value KEY JSON prints the first value of KEY: a string's contents, or a
+# number or boolean as it is. The swarm keys read here occur once in /info.
+json_value() {
+	grep -o "\"$1\":\(\"[^\"]*\"\|[^,}]*\)" <<<"$2" | head -n 1 | cut -d: -f2- | tr -d '"'
+}
+
+# swarm_init FORCE makes the engine a swarm manager advertising SWARM_ADDR.
+# FORCE=true re-makes the swarm of an existing manager around it: services,
+# networks, configs and secrets stay, and so do running tasks.
+swarm_init() {
+	local out
+	out=$(api POST /swarm/init -H 'Content-Type: application/json' \
+		-d "{\"ListenAddr\":\"0.0.0.0:2377\",\"AdvertiseAddr\":\"$SWARM_ADDR\",\"ForceNewCluster\":$1}") ||
+		die "making the engine a swarm manager failed: $out"
+}
+
+# ensure_swarm_manager brings the engine to one state, whatever it was: an
+# active manager whose node address is SWARM_ADDR.
+ensure_swarm_manager() {
+	local info state control addr
+	info=$(api GET /info) || die "reading the engine's swarm state failed: $info"
+	state=$(json_value LocalNodeState "$info")
+	control=$(json_value ControlAvailable "$info")
+	addr=$(json_value NodeAddr "$info")
+	case $state/$control in
+	active/true)
+		[[ $addr == "$SWARM_ADDR" ]] && return 0
+		# An advertised address cannot be changed in place (`swarm update`
+		# has no such option), and leaving would lose the swarm's contents.
+		# The raft address the manager gives its workers stays the old one:
+		# swarm-worker.sh carries a loopback one into node 2's namespace.
+		log "the swarm manager advertises $addr, which node 2 cannot reach; re-making its swarm on $SWARM_ADDR (services and networks stay)"
+		swarm_init true
+		;;
+	inactive/*)
+		swarm_init false
+		log "the engine is now a swarm manager advertising $SWARM_ADDR"
+		;;
+	*)
+		# Pending, in error, locked, or a worker of some other swarm: no
+		# state worth keeping, and none of these can become our manager.
+		log "the engine's swarm state is $state (manager: ${control:-false}); leaving it and making a new swarm"
+		api POST '/swarm/leave?force=1' >/dev/null || die "leaving the broken swarm failed"
+		swarm_init false
+		;;
+	esac
+}
+
+# report_swarm serves swarm on an engine that is not ours: it is left as it
+# is (turning someone's engine into a swarm manager changes what it does for
+# them), and BERTH_SWARM_ADDR is given only when it is a manager already.
+report_swarm() {
+	local info addr
+	info=$(api GET /info) || return 0
+	if [[ $(json_value LocalNodeState "$info")/$(json_value ControlAvailable "$info") == active/true ]]; then
+		addr=$(json_value NodeAddr "$info")
+		log "the engine at DOCKER_HOST is a swarm manager ($addr)"
+		printf 'export BERTH_SWARM_ADDR=%q\n' "$addr"
+	else
+		log "the engine at DOCKER_HOST is not a swarm manager and is left so; swarm tests will skip"
+	fi
+}
+
 # --- subcommands ----------------------------------------------------------------
 
 cmd_start() {
@@ -626,6 +735,34 @@ cmd_ensure() {
 	cmd_start
 }
 
+# cmd_swarm is ensure plus swarm mode: the private engine becomes a swarm
+# manager (see ensure_swarm_manager) on the bridge node 2 can reach. Kept out
+# of ensure so that ensure never makes someone's own engine a manager, and so
+# that swarm mode is asked for where it is wanted. stop leaves the swarm as it
+# is: its state lives in the data root, which a restart brings back and
+# --purge deletes.
+cmd_swarm() {
+	if [[ -n ${DOCKER_HOST:-} && $DOCKER_HOST != "unix://$SOCK" ]] && use_host "$DOCKER_HOST" && ping; then
+		cmd_ensure
+		report_swarm
+		return 0
+	fi
+	require_root
+	mkdir -p "$BASE"
+	exec 9>"$BASE/lock"
+	flock 9
+	ensure_swarm_packages
+	# Before the engine starts: a manager that comes back up finds its
+	# address in place.
+	ensure_swarm_bridge
+	exec 9>&-
+	cmd_ensure
+	exec 9>"$BASE/lock"
+	flock 9
+	ensure_swarm_manager
+	printf 'export BERTH_SWARM_ADDR=%q\n' "$SWARM_ADDR"
+}
+
 cmd_status() {
 	if ping; then
 		echo running
@@ -636,13 +773,14 @@ cmd_status() {
 }
 
 usage() {
-	echo "usage: $0 start | ensure | env | stop [--purge] | status" >&2
+	echo "usage: $0 start | ensure | swarm | env | stop [--purge] | status" >&2
 	exit 2
 }
 
 case ${1:-} in
 start) cmd_start ;;
 ensure) cmd_ensure ;;
+swarm) cmd_swarm ;;
 env) export_line ;;
 stop)
 	[[ -z ${2:-} || $2 == --purge ]] || usage
