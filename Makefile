@@ -24,7 +24,7 @@ engine = envline="$$(scripts/engine.sh ensure)" && eval "$$envline" &&
 # is an engine of the caller's), the script says why, its export lines are
 # missing, and the tests that need it skip.
 swarm = envline="$$(scripts/engine.sh swarm)" && eval "$$envline" && \
-	{ node2line="$$(scripts/swarm-worker.sh start)" || \
+	{ node2line="$$(BERTH_NODE2_AVAILABILITY=drain scripts/swarm-worker.sh start)" || \
 		{ echo "warning: no swarm node 2 (see above); tests that need it will skip" >&2; node2line=; }; } && \
 	eval "$$node2line" &&
 
