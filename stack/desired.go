@@ -163,7 +163,7 @@ func resolveImages(ctx context.Context, e Engine, p *types.Project, auth AuthFun
 	var mu sync.Mutex
 	var warnings []string
 	g, gctx := errgroup.WithContext(ctx)
-	for ref := range refs {
+	for _, ref := range sortedKeys(refs) {
 		if ref == "" || hasDigest(ref) {
 			continue
 		}
