@@ -88,7 +88,9 @@ func TestSwarmHello(t *testing.T) {
 	}
 	eventually(t, 30*time.Second, "the stack gone", func() (bool, string) {
 		left := stackObjects(t, ns)
-		return len(stackServices(t, ns)) == 0 && len(left) == 0, fmt.Sprint(left)
+		// A completed job's container too: the swarm itself leaves it.
+		_, containers := dockerAPI(t, "GET", "/containers/json?all=1&filters="+labelFilter("com.docker.stack.namespace="+ns))
+		return len(stackServices(t, ns)) == 0 && len(left) == 0 && string(containers) == "[]\n", fmt.Sprint(left, string(containers))
 	})
 	if code, _ := dockerAPI(t, "GET", "/configs/"+sentinel); code != 200 {
 		t.Errorf("swarm down removed a config outside the stack: %d", code)

@@ -191,7 +191,7 @@ func (a *applier) do(ctx context.Context, act Action) error {
 	case WaitService:
 		return a.wait(ctx, act)
 	case RemoveService:
-		return a.step(act, "Removing", "Removed", func() error { return ignoreGone(a.e.RemoveService(ctx, act.TargetID)) })
+		return a.step(act, "Removing", "Removed", func() error { return a.removeService(ctx, act) })
 	case RemoveConfig:
 		return a.removeObject(ctx, act, a.e.RemoveConfig)
 	case RemoveSecret:
@@ -301,6 +301,30 @@ func (a *applier) warnAll(act Action, warnings []string) {
 	for _, w := range warnings {
 		a.opts.Warn(fmt.Sprintf("service %s: %s", act.Name, w))
 	}
+}
+
+// labelServiceID is the label the swarm puts on a task's container.
+const labelServiceID = "com.docker.swarm.service.id"
+
+// removeService removes a service and, on this engine, the containers of
+// its tasks that ended: the swarm removes a running task's container
+// itself, but leaves a completed job's behind, holding its volumes.
+func (a *applier) removeService(ctx context.Context, act Action) error {
+	if err := ignoreGone(a.e.RemoveService(ctx, act.TargetID)); err != nil {
+		return err
+	}
+	left, err := a.e.ListContainers(ctx, engine.Filter{Labels: []string{labelServiceID + "=" + act.TargetID}})
+	if err != nil {
+		return err
+	}
+	for _, c := range left {
+		if c.State == engine.StateExited || c.State == engine.StateCreated || c.State == engine.StateDead {
+			if err := ignoreGone(a.e.RemoveContainer(ctx, c.ID, engine.RemoveOptions{})); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // removeObject removes an old config or secret version; one something

@@ -39,6 +39,8 @@ type Engine interface {
 	RemoveSecret(ctx context.Context, id string) error
 	CreateNetwork(ctx context.Context, spec engine.NetworkSpec) (string, error)
 	RemoveNetwork(ctx context.Context, id string) error
+	ListContainers(ctx context.Context, f engine.Filter) ([]engine.Container, error)
+	RemoveContainer(ctx context.Context, id string, opts engine.RemoveOptions) error
 }
 
 // Observed is one snapshot of a stack: every object labelled with its
