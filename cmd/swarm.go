@@ -79,7 +79,7 @@ func runSwarmUp(ctx context.Context, deps *Deps, global *globalOptions, opts *sw
 	if err != nil {
 		return err
 	}
-	plan, err := stack.PlanDeploy(s.project, o, d, stack.DeployOptions{Wait: opts.Wait, Prune: opts.Prune})
+	plan, err := stack.PlanDeploy(s.project, o, d, stack.DeployOptions{Wait: opts.Wait, Prune: opts.Prune, APIVersion: s.engine.APIVersion()})
 	if err != nil {
 		return err
 	}

@@ -332,24 +332,4 @@ func (b *specBuilder) securityOpts() (opts []string, unconfined bool, err error)
 
 // apiBefore says whether API version v is older than min. An empty v is a
 // current engine.
-func apiBefore(v, min string) bool {
-	if v == "" {
-		return false
-	}
-	a, b := strings.Split(v, "."), strings.Split(min, ".")
-	for i := 0; i < len(a) || i < len(b); i++ {
-		x, y := versionPart(a, i), versionPart(b, i)
-		if x != y {
-			return x < y
-		}
-	}
-	return false
-}
-
-func versionPart(parts []string, i int) int {
-	if i >= len(parts) {
-		return 0
-	}
-	n, _ := strconv.Atoi(parts[i])
-	return n
-}
+func apiBefore(v, min string) bool { return engine.APIBefore(v, min) }

@@ -18,6 +18,8 @@ type DeployOptions struct {
 	Wait bool
 	// Prune removes the stack's services that the project no longer has.
 	Prune bool
+	// APIVersion is the engine's, for warnings about what it would drop.
+	APIVersion string
 }
 
 // PlanDeploy compares the project with what the engine holds of its stack
@@ -36,6 +38,7 @@ func PlanDeploy(p *types.Project, obs *Observed, d *Desired, opts DeployOptions)
 		if err != nil {
 			return nil, err
 		}
+		plan.Warnings = append(plan.Warnings, APIWarnings([]swarm.ServiceSpec{spec}, opts.APIVersion)...)
 		after := serviceAfter(plan, p, s, spec)
 		id := planService(plan, obs, s.Name, spec, after)
 		waitAfter := []string{}

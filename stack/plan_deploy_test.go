@@ -225,3 +225,20 @@ func assertPlan(t *testing.T, what string, plan *Plan, want string) {
 		t.Errorf("%s plan:\n%s\nwant:\n%s", what, got, strings.TrimLeft(want, "\n"))
 	}
 }
+
+func TestPlanDeployWarnsOfFieldsTheEngineDrops(t *testing.T) {
+	p := loadProject(t, `
+name: shop
+services:
+  db:
+    image: busybox
+    healthcheck: {test: ["CMD", "true"], start_interval: 1s}
+`, nil)
+	old := planOf(t, p, emptyStack("shop"), DeployOptions{APIVersion: "1.41"})
+	if !strings.Contains(old.String(), "warning: service shop_db: healthcheck.start_interval needs Engine API 1.44, and this engine speaks 1.41") {
+		t.Errorf("on API 1.41:\n%s", old)
+	}
+	if current := planOf(t, p, emptyStack("shop"), DeployOptions{APIVersion: "1.47"}); strings.Contains(current.String(), "warning") {
+		t.Errorf("on API 1.47:\n%s", current)
+	}
+}
