@@ -71,11 +71,7 @@ func runSwarmUp(ctx context.Context, deps *Deps, global *globalOptions, opts *sw
 	if err := s.lock(ctx); err != nil {
 		return err
 	}
-	d, err := stack.Resolve(ctx, e, s.project, s.registryAuth)
-	if err != nil {
-		return err
-	}
-	o, err := stack.Observe(ctx, e, s.project.Name)
+	d, o, err := s.resolveStack(ctx, e)
 	if err != nil {
 		return err
 	}

@@ -10,7 +10,6 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/berth-compose/berth/engine"
-	"github.com/berth-compose/berth/stack"
 )
 
 // swarmLogsOptions are the flags of `swarm logs`.
@@ -45,19 +44,11 @@ func runSwarmLogs(ctx context.Context, deps *Deps, global *globalOptions, opts *
 	if err != nil {
 		return err
 	}
-	s, e, err := openSwarmSessionOrByName(ctx, deps, global)
+	s, e, o, keys, err := openStack(ctx, deps, global, services)
 	if err != nil {
 		return err
 	}
 	defer s.close()
-	o, err := stack.Observe(ctx, e, s.project.Name)
-	if err != nil {
-		return err
-	}
-	keys, err := stackServices(o, services)
-	if err != nil {
-		return err
-	}
 	width := 0
 	for _, k := range keys {
 		width = max(width, len(k))

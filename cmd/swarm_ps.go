@@ -66,19 +66,11 @@ type taskRow struct {
 }
 
 func runSwarmPs(ctx context.Context, deps *Deps, global *globalOptions, opts *swarmListOptions, services []string) error {
-	s, e, err := openSwarmSessionOrByName(ctx, deps, global)
+	s, e, o, keys, err := openStack(ctx, deps, global, services)
 	if err != nil {
 		return err
 	}
 	defer s.close()
-	o, err := stack.Observe(ctx, e, s.project.Name)
-	if err != nil {
-		return err
-	}
-	keys, err := stackServices(o, services)
-	if err != nil {
-		return err
-	}
 	nodes := map[string]string{}
 	list, err := e.ListNodes(ctx)
 	if err != nil {

@@ -8,8 +8,6 @@ import (
 
 	"github.com/moby/moby/api/types/swarm"
 	"github.com/spf13/cobra"
-
-	"github.com/berth-compose/berth/stack"
 )
 
 func newSwarmServicesCommand(deps *Deps, global *globalOptions) *cobra.Command {
@@ -39,19 +37,11 @@ type serviceRow struct {
 }
 
 func runSwarmServices(ctx context.Context, deps *Deps, global *globalOptions, opts *swarmListOptions, services []string) error {
-	s, e, err := openSwarmSessionOrByName(ctx, deps, global)
+	s, e, o, keys, err := openStack(ctx, deps, global, services)
 	if err != nil {
 		return err
 	}
 	defer s.close()
-	o, err := stack.Observe(ctx, e, s.project.Name)
-	if err != nil {
-		return err
-	}
-	keys, err := stackServices(o, services)
-	if err != nil {
-		return err
-	}
 	var rows []serviceRow
 	for _, key := range keys {
 		svc := o.Services[key]

@@ -39,3 +39,33 @@ func (s *session) swarm(ctx context.Context) (*session, stack.Engine, error) {
 	}
 	return s, e, nil
 }
+
+// openStack opens a session by name and reads the stack: for the commands
+// that only look (ps, services, logs). services narrows to those named,
+// each checked; none names every service.
+func openStack(ctx context.Context, deps *Deps, global *globalOptions, services []string) (*session, stack.Engine, *stack.Observed, []string, error) {
+	s, e, err := openSwarmSessionOrByName(ctx, deps, global)
+	if err != nil {
+		return nil, nil, nil, nil, err
+	}
+	o, err := stack.Observe(ctx, e, s.project.Name)
+	if err == nil {
+		var keys []string
+		if keys, err = stackServices(o, services); err == nil {
+			return s, e, o, keys, nil
+		}
+	}
+	s.close()
+	return nil, nil, nil, nil, err
+}
+
+// resolveStack reads what a deploy needs besides the file: contents and
+// digests, then the stack's snapshot.
+func (s *session) resolveStack(ctx context.Context, e stack.Engine) (*stack.Desired, *stack.Observed, error) {
+	d, err := stack.Resolve(ctx, e, s.project, s.registryAuth)
+	if err != nil {
+		return nil, nil, err
+	}
+	o, err := stack.Observe(ctx, e, s.project.Name)
+	return d, o, err
+}

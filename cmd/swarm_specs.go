@@ -29,11 +29,7 @@ func runSwarmSpecs(ctx context.Context, deps *Deps, global *globalOptions) error
 		return err
 	}
 	defer s.close()
-	d, err := stack.Resolve(ctx, e, s.project, s.registryAuth)
-	if err != nil {
-		return err
-	}
-	o, err := stack.Observe(ctx, e, s.project.Name)
+	d, o, err := s.resolveStack(ctx, e)
 	if err != nil {
 		return err
 	}

@@ -206,6 +206,13 @@ func (b *specBuilder) environment() []string {
 		env[k] = &v
 	}
 	maps.Copy(env, b.s.Environment)
+	return EnvironmentList(env)
+}
+
+// EnvironmentList is env as the engine takes it: sorted KEY=VALUE, and a
+// bare KEY for a variable without a value, which unsets it in the
+// container (the Compose Specification's meaning).
+func EnvironmentList(env types.MappingWithEquals) []string {
 	if len(env) == 0 {
 		return nil
 	}

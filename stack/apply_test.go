@@ -231,4 +231,6 @@ func TestResolvePinsDigests(t *testing.T) {
 	}
 }
 
-func filterNS(ns string) engine.Filter { return engine.Filter{Labels: []string{LabelNamespace + "=" + ns}} }
+func filterNS(ns string) engine.Filter {
+	return engine.Filter{Labels: []string{LabelNamespace + "=" + ns}}
+}

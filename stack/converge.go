@@ -7,8 +7,8 @@ import (
 	"github.com/moby/moby/api/types/swarm"
 )
 
-// convergence is where one service stands against the spec berth sent.
-type convergence struct {
+// verdict is where one service stands against the spec berth sent.
+type verdict struct {
 	done bool
 	// text is the progress line: "2/3 running".
 	text string
@@ -26,7 +26,7 @@ const failedTasksLimit = 3
 // assess judges a service from one read of it and its tasks. taskHash is
 // the LabelTaskHash of the tasks wanted; since is when the deploy began,
 // so failures of an earlier deploy of the same spec do not count.
-func assess(svc swarm.Service, tasks []swarm.Task, specHash, taskHash string, completed bool, since time.Time) convergence {
+func assess(svc swarm.Service, tasks []swarm.Task, specHash, taskHash string, completed bool, since time.Time) verdict {
 	us := svc.UpdateStatus
 	state := swarm.UpdateState("")
 	message := ""
@@ -39,7 +39,7 @@ func assess(svc swarm.Service, tasks []swarm.Task, specHash, taskHash string, co
 			mine = append(mine, t)
 		}
 	}
-	c := convergence{failed: failedSince(mine, since)}
+	c := verdict{failed: failedSince(mine, since)}
 	if svc.Spec.Labels[LabelSpecHash] != specHash {
 		switch state {
 		case swarm.UpdateStateRollbackStarted:

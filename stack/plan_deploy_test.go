@@ -96,7 +96,9 @@ func planOf(t *testing.T, p *types.Project, obs *Observed, opts DeployOptions) *
 	return plan
 }
 
-func emptyStack(ns string) *Observed { return &Observed{Namespace: ns, Services: map[string]swarm.Service{}} }
+func emptyStack(ns string) *Observed {
+	return &Observed{Namespace: ns, Services: map[string]swarm.Service{}}
+}
 
 func TestPlanDeploy(t *testing.T) {
 	cold := loadProject(t, shopYAML, nil)

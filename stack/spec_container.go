@@ -5,12 +5,13 @@ import (
 	"maps"
 	"net/netip"
 	"slices"
-	"sort"
 	"time"
 
 	"github.com/compose-spec/compose-go/v2/types"
 	"github.com/moby/moby/api/types/container"
 	"github.com/moby/moby/api/types/swarm"
+
+	"github.com/berth-compose/berth/convergence"
 )
 
 // containerSpec is what each task's container is made from.
@@ -81,21 +82,7 @@ func (b *serviceBuilder) command(attribute string, c types.ShellCommand) []strin
 // container, even where the image defines it (found on Engine 20.10: a
 // bare PATH leaves the task without PATH), which is the Compose
 // Specification's meaning of an unresolved variable.
-func environment(env types.MappingWithEquals) []string {
-	if len(env) == 0 {
-		return nil
-	}
-	out := make([]string, 0, len(env))
-	for k, v := range env {
-		if v == nil {
-			out = append(out, k)
-			continue
-		}
-		out = append(out, k+"="+*v)
-	}
-	sort.Strings(out)
-	return out
-}
+func environment(env types.MappingWithEquals) []string { return convergence.EnvironmentList(env) }
 
 func privileges(c *types.CredentialSpecConfig) *swarm.Privileges {
 	if c == nil {

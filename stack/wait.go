@@ -98,7 +98,7 @@ func (e *ConvergeError) Error() string {
 
 // failure gathers the newest failed tasks, their nodes and the output of
 // the newest.
-func (a *applier) failure(ctx context.Context, service string, c convergence) error {
+func (a *applier) failure(ctx context.Context, service string, c verdict) error {
 	e := &ConvergeError{Reason: c.failure}
 	nodes := map[string]string{}
 	if list, err := a.e.ListNodes(ctx); err == nil {
