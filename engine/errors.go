@@ -31,14 +31,16 @@ func IsConflict(err error) bool { return cerrdefs.IsConflict(err) }
 // containers are still attached to it (the engine's 403 "has active
 // endpoints"): containers of other projects or of services left running.
 // A swarm manager also refuses an overlay network that a service's spec
-// still names (a 400 "is in use by service"), and that is in use too.
+// still names (a 400 "is in use by service"), or that tasks of a service
+// just removed still hold while the swarm shuts them down (a 400 "is in
+// use by task"): in use too.
 func IsInUse(err error) bool {
 	if err == nil {
 		return false
 	}
 	msg := err.Error()
 	return cerrdefs.IsPermissionDenied(err) && strings.Contains(msg, "active endpoints") ||
-		cerrdefs.IsInvalidArgument(err) && strings.Contains(msg, "is in use by service")
+		cerrdefs.IsInvalidArgument(err) && (strings.Contains(msg, "is in use by service") || strings.Contains(msg, "is in use by task"))
 }
 
 // classified gives an engine error the class the engine should have sent

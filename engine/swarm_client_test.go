@@ -151,6 +151,7 @@ func TestClientSwarmErrorsClassify(t *testing.T) {
 		"DELETE /configs/cfg":      {400, `{"message":"rpc error: code = InvalidArgument desc = config 'cfg' is in use by the following service: web"}`},
 		"DELETE /secrets/sec":      {400, `{"message":"rpc error: code = InvalidArgument desc = secret 'sec' is in use by the following service: web"}`},
 		"DELETE /networks/front":   {400, `{"message":"rpc error: code = FailedPrecondition desc = network n1 is in use by service s1"}`},
+		"DELETE /networks/back":    {400, `{"message":"rpc error: code = FailedPrecondition desc = network n2 is in use by task t1"}`},
 		"POST /configs/create":     {409, `{"message":"rpc error: code = AlreadyExists desc = config cfg already exists"}`},
 		"POST /services/s1/update": {500, `{"message":"rpc error: code = Unknown desc = update out of sequence"}`},
 		"GET /services":            {503, `{"message":"This node is not a swarm manager. Use \"docker swarm init\" or \"docker swarm join\" to connect this node to swarm and try again."}`},
@@ -167,6 +168,7 @@ func TestClientSwarmErrorsClassify(t *testing.T) {
 		{"config in use", c.RemoveConfig(ctx, "cfg"), true, false, false, false, false, false, "removing config cfg: "},
 		{"secret in use", c.RemoveSecret(ctx, "sec"), true, false, false, false, false, false, "removing secret sec: "},
 		{"network in use by a service", c.RemoveNetwork(ctx, "front"), true, true, false, false, false, false, "removing network front: "},
+		{"network held by a removed service's task", c.RemoveNetwork(ctx, "back"), true, true, false, false, false, false, "removing network back: "},
 		{"config name taken", func() error {
 			_, err := c.CreateConfig(ctx, swarm.ConfigSpec{Annotations: swarm.Annotations{Name: "cfg"}, Data: []byte("x")})
 			return err

@@ -27,7 +27,7 @@ type ApplyOptions struct {
 	// engine events, so waits poll. Zero: 250 ms.
 	Poll time.Duration
 	// NetworkGrace bounds how long a removal retries a network whose
-	// removed services' tasks still hold it. Zero: 30 s.
+	// removed services' tasks still hold it. Zero: a minute.
 	NetworkGrace time.Duration
 	// Warn hears what finished with a warning but not an error.
 	Warn func(string)
@@ -44,7 +44,7 @@ func Apply(ctx context.Context, e Engine, plan *Plan, sink progress.Sink, opts A
 		opts.Poll = 250 * time.Millisecond
 	}
 	if opts.NetworkGrace == 0 {
-		opts.NetworkGrace = 30 * time.Second
+		opts.NetworkGrace = time.Minute
 	}
 	if opts.Warn == nil {
 		opts.Warn = func(string) {}
