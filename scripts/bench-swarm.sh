@@ -307,7 +307,6 @@ versions() {
 # unchanged deploy updated into $work/TOOL.updates, and removes the stack.
 round() {
 	local tool=$1 n
-	local -n remove=${tool}_remove
 	timed "$tool" cold 0
 	timed "$tool" changed 1
 	versions "${stack[$tool]}" >"$work/before"
