@@ -84,6 +84,7 @@ bench:
 	GO="$(GO)" scripts/bench-oneoff.sh
 	GO="$(GO)" scripts/bench-build.sh
 	GO="$(GO)" scripts/bench-pull.sh
+	GO="$(GO)" scripts/bench-swarm.sh
 
 demo: build
 	@$(engine) cd examples/hello && ../../$(BIN) graph && echo && \
