@@ -37,20 +37,29 @@ func (o *swarmListOptions) validate() error {
 	return nil
 }
 
-func newSwarmPsCommand(deps *Deps, global *globalOptions) *cobra.Command {
+// swarmListRun is the run function of a swarm listing command.
+type swarmListRun func(ctx context.Context, deps *Deps, global *globalOptions, opts *swarmListOptions, services []string) error
+
+// newSwarmListCommand is `swarm ps` or `swarm services`: the same flags,
+// a row per item (what), another run function.
+func newSwarmListCommand(deps *Deps, global *globalOptions, use, short, what string, run swarmListRun) *cobra.Command {
 	opts := &swarmListOptions{}
 	c := &cobra.Command{
-		Use:   "ps [OPTIONS] [SERVICE...]",
-		Short: "List the tasks of the project's stack: where each runs, and how it fares",
+		Use:   use + " [OPTIONS] [SERVICE...]",
+		Short: short,
 		RunE: func(c *cobra.Command, args []string) error {
 			if err := opts.validate(); err != nil {
 				return err
 			}
-			return runSwarmPs(c.Context(), deps, global, opts, args)
+			return run(c.Context(), deps, global, opts, args)
 		},
 	}
-	opts.addFlags(c, "task")
+	opts.addFlags(c, what)
 	return c
+}
+
+func newSwarmPsCommand(deps *Deps, global *globalOptions) *cobra.Command {
+	return newSwarmListCommand(deps, global, "ps", "List the tasks of the project's stack: where each runs, and how it fares", "task", runSwarmPs)
 }
 
 // taskRow is one line of `swarm ps`, and its JSON form.

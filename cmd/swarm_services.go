@@ -11,19 +11,7 @@ import (
 )
 
 func newSwarmServicesCommand(deps *Deps, global *globalOptions) *cobra.Command {
-	opts := &swarmListOptions{}
-	c := &cobra.Command{
-		Use:   "services [OPTIONS] [SERVICE...]",
-		Short: "List the services of the project's stack, with their running and wanted tasks",
-		RunE: func(c *cobra.Command, args []string) error {
-			if err := opts.validate(); err != nil {
-				return err
-			}
-			return runSwarmServices(c.Context(), deps, global, opts, args)
-		},
-	}
-	opts.addFlags(c, "service")
-	return c
+	return newSwarmListCommand(deps, global, "services", "List the services of the project's stack, with their running and wanted tasks", "service", runSwarmServices)
 }
 
 // serviceRow is one line of `swarm services`, and its JSON form.
