@@ -256,3 +256,25 @@ func TestSwarmUnsupported(t *testing.T) {
 		t.Error("a dry run created services")
 	}
 }
+
+// TestSwarmCrashLoop: a new service whose tasks keep failing ends --wait
+// with the service, its failed tasks, their node and output; the service
+// beside it still converges.
+func TestSwarmCrashLoop(t *testing.T) {
+	dir, ns := swarmProject(t, projectDir(t, "TestSwarmCrashLoop"))
+	res := runBerth(t, dir, nil, "-p", ns, "swarm", "up", "--wait")
+	if res.ExitCode == 0 {
+		t.Fatalf("a crash loop passed: %s", res)
+	}
+	for _, want := range []string{"Service broken: ", "of its tasks failed", "non-zero exit (2)", "on node", "| cannot read /etc/app.conf"} {
+		if !strings.Contains(res.Stderr, want) {
+			t.Errorf("the error does not say %q: %s", want, res)
+		}
+	}
+	if strings.Contains(res.Stderr, "Service fine: ") {
+		t.Errorf("the healthy service is reported as failed: %s", res)
+	}
+	if n := len(runningTasks(serviceTasks(t, stackService(t, ns, "fine").ID))); n != 1 {
+		t.Errorf("fine has %d running tasks, want 1", n)
+	}
+}
