@@ -92,7 +92,7 @@ func runSwarmUp(ctx context.Context, deps *Deps, global *globalOptions, opts *sw
 			fmt.Errorf("the services had not converged after --wait-timeout %ds", opts.WaitTimeout))
 		defer cancel()
 	}
-	err = stack.Apply(ctx, e, plan, s.progress, stack.ApplyOptions{Auth: s.registryAuth, Warn: s.warn})
+	err = stack.Apply(ctx, e, plan, s.progress, stack.ApplyOptions{Auth: s.registryAuth, Warn: s.warn, Stable: stack.DefaultStable})
 	if err != nil && context.Cause(ctx) != nil && ctx.Err() == context.DeadlineExceeded {
 		return fmt.Errorf("%w\n%w", context.Cause(ctx), err)
 	}

@@ -26,12 +26,19 @@ type ApplyOptions struct {
 	// Poll is how often a wait reads the service again: tasks have no
 	// engine events, so waits poll. Zero: 250 ms.
 	Poll time.Duration
+	// Stable is how long a wait must see a new task running before it
+	// counts. Zero: at once; the commands use DefaultStable.
+	Stable time.Duration
 	// NetworkGrace bounds how long a removal retries a network whose
 	// removed services' tasks still hold it. Zero: a minute.
 	NetworkGrace time.Duration
 	// Warn hears what finished with a warning but not an error.
 	Warn func(string)
 }
+
+// DefaultStable is the window the commands give a new task to prove it
+// does not exit at once.
+const DefaultStable = time.Second
 
 // Apply carries out plan: each action once its After set is done. A
 // failure skips what depends on it while the rest goes on; every failure

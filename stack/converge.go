@@ -25,8 +25,9 @@ const failedTasksLimit = 3
 
 // assess judges a service from one read of it and its tasks. taskHash is
 // the LabelTaskHash of the tasks wanted; since is when the deploy began,
-// so failures of an earlier deploy of the same spec do not count.
-func assess(svc swarm.Service, tasks []swarm.Task, specHash, taskHash string, completed bool, since time.Time) verdict {
+// so failures of an earlier deploy of the same spec do not count. stable
+// says whether a running task has run long enough to count (nil: at once).
+func assess(svc swarm.Service, tasks []swarm.Task, specHash, taskHash string, completed bool, since time.Time, stable func(swarm.Task) bool) verdict {
 	us := svc.UpdateStatus
 	state := swarm.UpdateState("")
 	message := ""
@@ -62,7 +63,7 @@ func assess(svc swarm.Service, tasks []swarm.Task, specHash, taskHash string, co
 		c.done = want > 0 && n >= want
 	} else {
 		n := count(mine, func(t swarm.Task) bool {
-			return t.DesiredState == swarm.TaskStateRunning && t.Status.State == swarm.TaskStateRunning
+			return t.DesiredState == swarm.TaskStateRunning && t.Status.State == swarm.TaskStateRunning && (stable == nil || stable(t))
 		})
 		c.text = fmt.Sprintf("%d/%d running", n, want)
 		updating := state == swarm.UpdateStateUpdating || state == swarm.UpdateStateRollbackStarted

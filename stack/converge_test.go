@@ -48,7 +48,11 @@ func TestAssess(t *testing.T) {
 		text      string
 		failure   string // a part of it
 		failed    int
+		stable    func(swarm.Task) bool
 	}{
+		{name: "a task not yet stable does not count", svc: replicated(1, "S"), text: "0/1 running",
+			stable: func(swarm.Task) bool { return false },
+			tasks:  []swarm.Task{task(1, "T", running, running, later)}},
 		{name: "all running", svc: replicated(2, "S"), done: true, text: "2/2 running",
 			tasks: []swarm.Task{task(1, "T", running, running, later), task(2, "T", running, running, later)}},
 		{name: "old tasks do not count", svc: replicated(2, "S"), text: "1/2 running",
@@ -103,7 +107,7 @@ func TestAssess(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			c := assess(tc.svc, tc.tasks, "S", "T", tc.completed, deployStart)
+			c := assess(tc.svc, tc.tasks, "S", "T", tc.completed, deployStart, tc.stable)
 			if c.done != tc.done || c.text != tc.text || len(c.failed) != tc.failed {
 				t.Errorf("done %v text %q failed %d; want %v %q %d", c.done, c.text, len(c.failed), tc.done, tc.text, tc.failed)
 			}

@@ -3,7 +3,9 @@ package stack
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
+	"time"
 
 	"github.com/moby/moby/api/types/swarm"
 
@@ -24,6 +26,7 @@ func (a *applier) wait(ctx context.Context, act Action) error {
 		id = created
 	}
 	last, cause := "", ""
+	stable := a.stability(act)
 	for {
 		svc, err := a.e.InspectService(ctx, id)
 		if err != nil {
@@ -33,7 +36,7 @@ func (a *applier) wait(ctx context.Context, act Action) error {
 		if err != nil {
 			return err
 		}
-		c := assess(svc, tasks, act.SpecHash, act.TaskHash, act.Completed, a.start)
+		c := assess(svc, tasks, act.SpecHash, act.TaskHash, act.Completed, a.start, stable)
 		// The swarm says why it rolls back only while it does; once done
 		// its message is just "rollback completed".
 		if us := svc.UpdateStatus; us != nil && us.State == swarm.UpdateStateRollbackStarted && us.Message != "" {
@@ -56,6 +59,31 @@ func (a *applier) wait(ctx context.Context, act Action) error {
 		if err := sleep(ctx, a.opts.Poll); err != nil {
 			return err
 		}
+	}
+}
+
+// stability says when a running task of a service this plan created or
+// updated counts: once this wait has seen it running for Stable. A task
+// whose command exits at once is reported running for a moment, and the
+// swarm then restarts it; without the window such a crash loop would pass
+// for a converged service. Tasks of a service the plan left alone ran
+// before the deploy began, and count at once.
+func (a *applier) stability(act Action) func(swarm.Task) bool {
+	touched := slices.ContainsFunc(act.After, func(id string) bool {
+		k := a.byID[id].Kind
+		return k == CreateService || k == UpdateService
+	})
+	if !touched || a.opts.Stable <= 0 {
+		return nil
+	}
+	seen := map[string]time.Time{} // task → when this wait first saw it running
+	return func(t swarm.Task) bool {
+		first, ok := seen[t.ID]
+		if !ok {
+			seen[t.ID] = a.opts.Now()
+			return false
+		}
+		return a.opts.Now().Sub(first) >= a.opts.Stable
 	}
 }
 
