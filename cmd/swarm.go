@@ -44,8 +44,8 @@ func newSwarmUpCommand(deps *Deps, global *globalOptions) *cobra.Command {
 		Args:    cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			if !c.Flags().Changed("wait") && !c.Flags().Changed("detach") {
-				// As docker stack deploy: wait where someone watches.
-				opts.Wait = isTerminal(deps.statusOut())
+				// Wait where someone watches, or where a timeout asks for it.
+				opts.Wait = isTerminal(deps.statusOut()) || opts.WaitTimeout > 0
 			}
 			if opts.Detach {
 				opts.Wait = false
@@ -56,7 +56,7 @@ func newSwarmUpCommand(deps *Deps, global *globalOptions) *cobra.Command {
 	f := c.Flags()
 	f.BoolVarP(&opts.Detach, "detach", "d", false, "Return once the swarm has the new specs, without waiting for the services to converge")
 	f.BoolVar(&opts.Wait, "wait", false, "Wait until every service runs (healthy where it has a healthcheck) or, for jobs, has completed; the default on a terminal")
-	f.IntVar(&opts.WaitTimeout, "wait-timeout", 0, "Give up waiting after this many seconds (0: no limit)")
+	f.IntVar(&opts.WaitTimeout, "wait-timeout", 0, "Give up after this many seconds (0: no limit); implies --wait")
 	f.BoolVar(&opts.Prune, "prune", false, "Remove the stack's services the project no longer has")
 	f.BoolVar(&opts.Prune, "remove-orphans", false, "Same as --prune")
 	return c

@@ -86,10 +86,16 @@ func TestApplyDeploysInDependencyOrder(t *testing.T) {
 		order = append(order, c.String())
 	}
 	db, web := serviceNamed(t, f, "shop_db"), serviceNamed(t, f, "shop_web")
+	// db's wait ends with its last read of db's tasks: web must come after.
 	createWeb := slices.Index(order, "CreateService shop_web")
-	waitDB := slices.Index(order, "ListTasks "+db.ID)
+	waitDB := -1
+	for i, c := range order {
+		if c == "ListTasks "+db.ID {
+			waitDB = i
+		}
+	}
 	if createWeb < 0 || waitDB < 0 || createWeb < waitDB {
-		t.Errorf("web was created before db's tasks were read: %v", order)
+		t.Errorf("web was created before db's wait ended: %v", order)
 	}
 	cfgs := web.Spec.TaskTemplate.ContainerSpec.Configs
 	if len(cfgs) != 1 || cfgs[0].ConfigID == "" || !strings.HasPrefix(cfgs[0].ConfigName, "shop_settings-") {

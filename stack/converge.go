@@ -36,7 +36,7 @@ func assess(svc swarm.Service, tasks []swarm.Task, specHash, taskHash string, co
 	}
 	var mine []swarm.Task
 	for _, t := range tasks {
-		if t.Spec.ContainerSpec != nil && t.Spec.ContainerSpec.Labels[LabelTaskHash] == taskHash {
+		if t.Spec.ContainerSpec != nil && t.Spec.ContainerSpec.Labels[LabelTaskHash] == taskHash && sameRun(svc, t) {
 			mine = append(mine, t)
 		}
 	}
@@ -67,12 +67,42 @@ func assess(svc swarm.Service, tasks []swarm.Task, specHash, taskHash string, co
 		})
 		c.text = fmt.Sprintf("%d/%d running", n, want)
 		updating := state == swarm.UpdateStateUpdating || state == swarm.UpdateStateRollbackStarted
-		c.done = want > 0 && n >= want && !updating
+		// replicas: 0 is done once nothing runs; a global service with no
+		// task yet is not, as the orchestrator may not have placed them.
+		scaledToZero := svc.Spec.Mode.Replicated != nil && want == 0
+		c.done = (want > 0 || scaledToZero) && n >= want && !updating &&
+			(!scaledToZero || count(tasks, isRunning) == 0)
+		if why := pendingReason(mine); !c.done && why != "" {
+			c.text += " (" + why + ")"
+		}
 	}
 	if !c.done && givesUp(svc, c.failed, want) {
 		c.failure = fmt.Sprintf("%d of its tasks failed", len(c.failed))
 	}
 	return c
+}
+
+func isRunning(t swarm.Task) bool { return t.Status.State == swarm.TaskStateRunning }
+
+// sameRun holds for the tasks of a job's current run: swarm runs a job
+// again on every update, even one that keeps its template, and the
+// completed tasks of the run before must not count.
+func sameRun(svc swarm.Service, t swarm.Task) bool {
+	if svc.JobStatus == nil || t.JobIteration == nil {
+		return true
+	}
+	return t.JobIteration.Index == svc.JobStatus.JobIteration.Index
+}
+
+// pendingReason is what the swarm says of a task it cannot place yet
+// ("no suitable node ..."), so a wait that will not end says why.
+func pendingReason(tasks []swarm.Task) string {
+	for _, t := range tasks {
+		if t.Status.State == swarm.TaskStatePending && t.Status.Err != "" {
+			return "pending: " + t.Status.Err
+		}
+	}
+	return ""
 }
 
 // wanted is how many tasks of the spec should run (or complete).

@@ -50,6 +50,26 @@ func TestAssess(t *testing.T) {
 		failed    int
 		stable    func(swarm.Task) bool
 	}{
+		{name: "scaled to zero is done once nothing runs", svc: replicated(0, "S"), done: true, text: "0/0 running",
+			tasks: []swarm.Task{task(1, "T", shutdown, shutdown, later)}},
+		{name: "scaled to zero waits for the last task to stop", svc: replicated(0, "S"), text: "0/0 running",
+			tasks: []swarm.Task{task(1, "T", shutdown, running, later)}},
+		{name: "a task the swarm cannot place says why", svc: replicated(1, "S"), text: "0/1 running (pending: no suitable node (scheduling constraints not satisfied on 1 node))",
+			tasks: func() []swarm.Task {
+				tk := task(1, "T", running, swarm.TaskStatePending, later)
+				tk.Status.Err = "no suitable node (scheduling constraints not satisfied on 1 node)"
+				return []swarm.Task{tk}
+			}()},
+		{name: "a job's earlier run does not count", completed: true, text: "0/1 completed", svc: func() swarm.Service {
+			s := replicated(1, "S")
+			s.Spec.Mode = swarm.ServiceMode{ReplicatedJob: &swarm.ReplicatedJob{}}
+			s.JobStatus = &swarm.JobStatus{JobIteration: swarm.Version{Index: 9}}
+			return s
+		}(), tasks: func() []swarm.Task {
+			tk := task(1, "T", swarm.TaskStateComplete, swarm.TaskStateComplete, later)
+			tk.JobIteration = &swarm.Version{Index: 5}
+			return []swarm.Task{tk}
+		}()},
 		{name: "a task not yet stable does not count", svc: replicated(1, "S"), text: "0/1 running",
 			stable: func(swarm.Task) bool { return false },
 			tasks:  []swarm.Task{task(1, "T", running, running, later)}},

@@ -220,6 +220,18 @@ func pin(ctx context.Context, e Engine, ref string, auth AuthFunc) (string, erro
 	return reference.FamiliarString(withDigest), nil
 }
 
+// sameTag says whether pinned, less its digest, names the image ref names.
+func sameTag(pinned, ref string) bool {
+	a, errA := reference.ParseNormalizedNamed(pinned)
+	b, errB := reference.ParseNormalizedNamed(ref)
+	if errA != nil || errB != nil {
+		return false
+	}
+	ta, okA := reference.TagNameOnly(a).(reference.Tagged)
+	tb, okB := reference.TagNameOnly(b).(reference.Tagged)
+	return a.Name() == b.Name() && okA && okB && ta.Tag() == tb.Tag()
+}
+
 func hasDigest(ref string) bool {
 	named, err := reference.ParseNormalizedNamed(ref)
 	if err != nil {

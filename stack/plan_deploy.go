@@ -28,6 +28,7 @@ type DeployOptions struct {
 func PlanDeploy(p *types.Project, obs *Observed, d *Desired, opts DeployOptions) (*Plan, error) {
 	plan := &Plan{Namespace: p.Name, IDs: observedIDs(obs), Warnings: slices.Clone(d.Warnings)}
 	refs := planRefs(p.Name, d, plan.IDs)
+	refs.Images = keepPins(d.Images, obs)
 	planObjects(plan, obs, d)
 	planNetworks(plan, p, obs)
 	dependents := dependentsOf(p)
@@ -40,7 +41,10 @@ func PlanDeploy(p *types.Project, obs *Observed, d *Desired, opts DeployOptions)
 		}
 		plan.Warnings = append(plan.Warnings, APIWarnings([]swarm.ServiceSpec{spec}, opts.APIVersion)...)
 		after := serviceAfter(plan, p, s, spec)
-		id := planService(plan, obs, s.Name, spec, after)
+		id, err := planService(plan, obs, s.Name, spec, after)
+		if err != nil {
+			return nil, err
+		}
 		waitAfter := []string{}
 		if id != "" {
 			serviceActions = append(serviceActions, id)
@@ -54,8 +58,8 @@ func PlanDeploy(p *types.Project, obs *Observed, d *Desired, opts DeployOptions)
 			serviceActions = append(serviceActions, wid)
 		}
 	}
-	planOrphans(plan, p, obs, opts.Prune)
-	planOldObjects(plan, obs, d, serviceActions)
+	serviceActions = append(serviceActions, planOrphans(plan, p, obs, opts.Prune)...)
+	planOldObjects(plan, obs, d, serviceActions, opts.Wait)
 	return plan, nil
 }
 
@@ -123,6 +127,24 @@ func waitReason(completed, needed bool) string {
 		return what + ": services depend on it"
 	}
 	return what
+}
+
+// keepPins keeps a running service on the digest it was pinned to when
+// its registry could not be asked this time (out of reach, rate limits):
+// else every such service would be rolled onto the bare tag, a change
+// nobody made.
+func keepPins(images map[string]string, obs *Observed) map[string]string {
+	out := maps.Clone(images)
+	for name, img := range images {
+		cur, ok := obs.Services[name]
+		if !ok || hasDigest(img) || cur.Spec.TaskTemplate.ContainerSpec == nil {
+			continue
+		}
+		if was := cur.Spec.TaskTemplate.ContainerSpec.Image; hasDigest(was) && sameTag(was, img) {
+			out[name] = was
+		}
+	}
+	return out
 }
 
 // observedIDs indexes the stack's configs and secrets by name.
@@ -252,20 +274,45 @@ func serviceAfter(plan *Plan, p *types.Project, s types.ServiceConfig, spec swar
 
 // planService adds the create or update the service needs, if any, and
 // returns its ID ("" when the service is as wanted).
-func planService(plan *Plan, obs *Observed, name string, spec swarm.ServiceSpec, after []string) string {
+func planService(plan *Plan, obs *Observed, name string, spec swarm.ServiceSpec, after []string) (string, error) {
 	cur, exists := obs.Services[name]
 	if !exists {
 		id := actionID(CreateService, name)
 		plan.add(Action{ID: id, Kind: CreateService, Name: name, Service: name, Spec: &spec, After: after, Reason: "new service"})
-		return id
+		return id, nil
 	}
-	if cur.Spec.Labels[LabelSpecHash] == spec.Labels[LabelSpecHash] {
-		return ""
+	if was, now := modeKind(cur.Spec.Mode), modeKind(spec.Mode); was != now {
+		return "", fmt.Errorf("service %s runs as a %s service, and the project now makes it a %s one: swarm cannot change a service's mode; remove it first (docker service rm %s), then deploy again", name, was, now, cur.Spec.Name)
+	}
+	reason := ""
+	switch {
+	case cur.Spec.Labels[LabelSpecHash] != spec.Labels[LabelSpecHash]:
+		reason = updateReason(cur.Spec, spec)
+	case cur.UpdateStatus != nil && cur.UpdateStatus.State == swarm.UpdateStatePaused:
+		// The spec is the one wanted, but the swarm stopped rolling it
+		// out: sending it again resumes the update.
+		reason = "its last update paused"
+	default:
+		return "", nil
 	}
 	id := actionID(UpdateService, name)
 	plan.add(Action{ID: id, Kind: UpdateService, Name: name, Service: name, Spec: &spec, After: after,
-		TargetID: cur.ID, Version: cur.Version.Index, Reason: updateReason(cur.Spec, spec)})
-	return id
+		TargetID: cur.ID, Version: cur.Version.Index, Reason: reason})
+	return id, nil
+}
+
+// modeKind names a mode the way swarm tells modes apart: one of them
+// can never become another.
+func modeKind(m swarm.ServiceMode) string {
+	switch {
+	case m.Global != nil:
+		return "global"
+	case m.ReplicatedJob != nil:
+		return "replicated-job"
+	case m.GlobalJob != nil:
+		return "global-job"
+	}
+	return "replicated"
 }
 
 // updateReason names the parts of the spec that differ from the ones
@@ -396,22 +443,37 @@ func objectName[T swarm.Config | swarm.Secret](o T) (name, id string) {
 }
 
 // planOldObjects removes the versions no service of the project uses any
-// more, once every service has moved off them.
-func planOldObjects(plan *Plan, obs *Observed, d *Desired, after []string) {
-	wanted := map[string]bool{}
+// more, once every service has moved off them. Without waits a service's
+// rolling update is still under way when the plan ends, and a rollback
+// would need the version its old spec names: those stay for a later deploy
+// to remove, once no service names them.
+func planOldObjects(plan *Plan, obs *Observed, d *Desired, after []string, waited bool) {
+	keep := map[string]bool{}
 	for _, o := range d.Configs {
-		wanted["config:"+o.Name] = true
+		keep["config:"+o.Name] = true
 	}
 	for _, o := range d.Secrets {
-		wanted["secret:"+o.Name] = true
+		keep["secret:"+o.Name] = true
+	}
+	if !waited {
+		for _, svc := range obs.Services {
+			if cs := svc.Spec.TaskTemplate.ContainerSpec; cs != nil {
+				for _, c := range cs.Configs {
+					keep["config:"+c.ConfigName] = true
+				}
+				for _, s := range cs.Secrets {
+					keep["secret:"+s.SecretName] = true
+				}
+			}
+		}
 	}
 	for _, c := range obs.Configs {
-		if name, id := objectName(c); !wanted["config:"+name] {
+		if name, id := objectName(c); !keep["config:"+name] {
 			plan.add(Action{ID: actionID(RemoveConfig, name), Kind: RemoveConfig, Name: name, TargetID: id, After: after, Reason: "no longer used"})
 		}
 	}
 	for _, s := range obs.Secrets {
-		if name, id := objectName(s); !wanted["secret:"+name] {
+		if name, id := objectName(s); !keep["secret:"+name] {
 			plan.add(Action{ID: actionID(RemoveSecret, name), Kind: RemoveSecret, Name: name, TargetID: id, After: after, Reason: "no longer used"})
 		}
 	}
@@ -443,8 +505,9 @@ func planNetworks(plan *Plan, p *types.Project, obs *Observed) {
 }
 
 // planOrphans removes, with prune, the stack's services the project no
-// longer has; without it, it says they stay.
-func planOrphans(plan *Plan, p *types.Project, obs *Observed, prune bool) {
+// longer has, and returns those removals; without it, it says they stay.
+func planOrphans(plan *Plan, p *types.Project, obs *Observed, prune bool) []string {
+	var ids []string
 	for _, name := range sortedKeys(obs.Services) {
 		if _, ok := p.Services[name]; ok {
 			continue
@@ -454,6 +517,9 @@ func planOrphans(plan *Plan, p *types.Project, obs *Observed, prune bool) {
 			plan.Warnings = append(plan.Warnings, fmt.Sprintf("service %s of stack %s is not in the project; it keeps running (--prune removes it)", svc.Spec.Name, p.Name))
 			continue
 		}
-		plan.add(Action{ID: actionID(RemoveService, svc.Spec.Name), Kind: RemoveService, Name: svc.Spec.Name, TargetID: svc.ID, Reason: "not in the project"})
+		id := actionID(RemoveService, svc.Spec.Name)
+		plan.add(Action{ID: id, Kind: RemoveService, Name: svc.Spec.Name, TargetID: svc.ID, Reason: "not in the project"})
+		ids = append(ids, id)
 	}
+	return ids
 }

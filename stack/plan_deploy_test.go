@@ -244,3 +244,66 @@ services:
 		t.Errorf("on API 1.47:\n%s", current)
 	}
 }
+
+func TestPlanDeployKeepsAPinWhenTheRegistryIsOutOfReach(t *testing.T) {
+	const digest = "sha256:" + "cd34cd34cd34cd34cd34cd34cd34cd34cd34cd34cd34cd34cd34cd34cd34cd34"
+	p := loadProject(t, "name: shop\nservices:\n  web: {image: registry.example/web:1}\n", nil)
+	pinned := desiredOf(t, p)
+	pinned.Images["web"] = "registry.example/web:1@" + digest
+	first, err := PlanDeploy(p, emptyStack("shop"), pinned, DeployOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	live := deployed(emptyStack("shop"), first)
+	// This time the registry did not answer: the image is as written.
+	again := planOf(t, p, live, DeployOptions{})
+	if again.Changes() != 0 {
+		t.Errorf("a registry out of reach changes the service:\n%s", again)
+	}
+	other := loadProject(t, "name: shop\nservices:\n  web: {image: registry.example/web:2}\n", nil)
+	if plan := planOf(t, other, live, DeployOptions{}); !strings.Contains(plan.String(), "update-service:web (image") {
+		t.Errorf("a new tag must still update:\n%s", plan)
+	}
+}
+
+func TestPlanDeployRefusesAModeChange(t *testing.T) {
+	p := loadProject(t, "name: shop\nservices:\n  migrate: {image: busybox}\n", nil)
+	live := deployed(emptyStack("shop"), planOf(t, p, emptyStack("shop"), DeployOptions{}))
+	job := loadProject(t, `
+name: shop
+services:
+  migrate: {image: busybox}
+  web:
+    image: busybox
+    depends_on: {migrate: {condition: service_completed_successfully}}
+`, nil)
+	_, err := PlanDeploy(job, live, desiredOf(t, job), DeployOptions{})
+	if err == nil || !strings.Contains(err.Error(), "swarm cannot change a service's mode") || !strings.Contains(err.Error(), "docker service rm shop_migrate") {
+		t.Errorf("got %v", err)
+	}
+}
+
+func TestPlanDeployResumesAPausedUpdate(t *testing.T) {
+	p := loadProject(t, shopYAML, nil)
+	live := deployed(emptyStack("shop"), planOf(t, p, emptyStack("shop"), DeployOptions{}))
+	web := live.Services["web"]
+	web.UpdateStatus = &swarm.UpdateStatus{State: swarm.UpdateStatePaused}
+	live.Services["web"] = web
+	if plan := planOf(t, p, live, DeployOptions{}); !strings.Contains(plan.String(), "update-service:web [after wait:db] (its last update paused)") {
+		t.Errorf("a paused update is not sent again:\n%s", plan)
+	}
+}
+
+func TestPlanDeployKeepsOldVersionsWithoutWaits(t *testing.T) {
+	p := loadProject(t, shopYAML, nil)
+	live := deployed(emptyStack("shop"), planOf(t, p, emptyStack("shop"), DeployOptions{}))
+	changed := loadProject(t, shopYAML, []string{"MODE=two"})
+	if plan := planOf(t, changed, live, DeployOptions{}); strings.Contains(plan.String(), "remove-config:") {
+		t.Errorf("without waits the version a rollback needs is removed:\n%s", plan)
+	}
+	// The next deploy, once web names only the new version, removes it.
+	moved := deployed(live, planOf(t, changed, live, DeployOptions{}))
+	if plan := planOf(t, changed, moved, DeployOptions{}); !strings.Contains(plan.String(), "remove-config:"+VersionedName("shop_settings", []byte("mode=one"))) {
+		t.Errorf("the old version stays for good:\n%s", plan)
+	}
+}
