@@ -59,13 +59,18 @@ func openStack(ctx context.Context, deps *Deps, global *globalOptions, services 
 	return nil, nil, nil, nil, err
 }
 
-// resolveStack reads what a deploy needs besides the file: contents and
-// digests, then the stack's snapshot.
+// resolveStack reads the stack's snapshot, then what a deploy needs
+// besides the file: contents (secrets versioned with the stack's salt)
+// and digests.
 func (s *session) resolveStack(ctx context.Context, e stack.Engine) (*stack.Desired, *stack.Observed, error) {
-	d, err := stack.Resolve(ctx, e, s.project, s.registryAuth)
+	o, err := stack.Observe(ctx, e, s.project.Name)
 	if err != nil {
 		return nil, nil, err
 	}
-	o, err := stack.Observe(ctx, e, s.project.Name)
+	salt, err := stack.SecretSalt(o)
+	if err != nil {
+		return nil, nil, err
+	}
+	d, err := stack.Resolve(ctx, e, s.project, s.registryAuth, salt)
 	return d, o, err
 }

@@ -47,11 +47,15 @@ func deploy(t *testing.T, f *enginetest.Fake, p *types.Project, opts DeployOptio
 	t.Helper()
 	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
 	defer cancel()
-	d, err := Resolve(ctx, f, p, nil)
+	obs, err := Observe(ctx, f, p.Name)
 	if err != nil {
 		t.Fatal(err)
 	}
-	obs, err := Observe(ctx, f, p.Name)
+	salt, err := SecretSalt(obs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := Resolve(ctx, f, p, nil, salt)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -225,7 +229,7 @@ func TestResolvePinsDigests(t *testing.T) {
 	const digest = "sha256:" + "ab12ab12ab12ab12ab12ab12ab12ab12ab12ab12ab12ab12ab12ab12ab12ab12"
 	f := enginetest.New().WithImageDigest("registry.example/shop/web:1", digest)
 	p := loadProject(t, "name: shop\nservices:\n  web: {image: registry.example/shop/web:1}\n  db: {image: busybox}\n", nil)
-	d, err := Resolve(t.Context(), f, p, nil)
+	d, err := Resolve(t.Context(), f, p, nil, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -239,4 +243,31 @@ func TestResolvePinsDigests(t *testing.T) {
 
 func filterNS(ns string) engine.Filter {
 	return engine.Filter{Labels: []string{LabelNamespace + "=" + ns}}
+}
+
+func TestSecretNamesAreSalted(t *testing.T) {
+	const yaml = `
+name: shop
+services:
+  web: {image: busybox, secrets: [token]}
+secrets:
+  token: {environment: TOKEN}
+`
+	f := enginetest.New()
+	p := loadProject(t, yaml, []string{"TOKEN=1234"})
+	if _, _, err := deploy(t, f, p, DeployOptions{Wait: true}); err != nil {
+		t.Fatal(err)
+	}
+	secrets, err := f.ListSecrets(t.Context(), filterNS("shop"))
+	if err != nil || len(secrets) != 1 {
+		t.Fatalf("secrets %+v (%v)", secrets, err)
+	}
+	if bare := VersionedName("shop_token", []byte("1234")); secrets[0].Spec.Name == bare || secrets[0].Spec.Labels[LabelSalt] == "" {
+		t.Errorf("secret %s (labels %v): its name is the bare hash of its content", secrets[0].Spec.Name, secrets[0].Spec.Labels)
+	}
+	// The salt is the stack's: the same content keeps its version.
+	plan, _, err := deploy(t, f, loadProject(t, yaml, []string{"TOKEN=1234"}), DeployOptions{Wait: true})
+	if err != nil || plan.Changes() != 0 {
+		t.Errorf("an unchanged secret changes (%v):\n%s", err, plan)
+	}
 }

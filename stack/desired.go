@@ -2,6 +2,8 @@ package stack
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"fmt"
 	"slices"
 	"sync"
@@ -24,6 +26,23 @@ type Desired struct {
 	Secrets map[string]Object
 	// Warnings are said once before the plan runs.
 	Warnings []string
+	// Salt is the stack's secret salt, labelled on each secret it makes.
+	Salt string
+}
+
+// SecretSalt is the salt of the stack's secret versions: the one its
+// secrets carry, or a new random one for a stack that has none yet.
+func SecretSalt(obs *Observed) (string, error) {
+	for _, s := range obs.Secrets {
+		if salt := s.Spec.Labels[LabelSalt]; salt != "" {
+			return salt, nil
+		}
+	}
+	b := make([]byte, 16)
+	if _, err := rand.Read(b); err != nil {
+		return "", fmt.Errorf("making a salt for the stack's secrets: %w", err)
+	}
+	return hex.EncodeToString(b), nil
 }
 
 // Object is a config or secret as this deploy wants it.
@@ -42,13 +61,17 @@ type AuthFunc func(ref string) (engine.RegistryAuth, error)
 
 // Resolve reads every config and secret and asks the registries for each
 // image's digest, all images at once.
-func Resolve(ctx context.Context, e Engine, p *types.Project, auth AuthFunc) (*Desired, error) {
-	d := &Desired{Images: map[string]string{}}
+//
+// salt goes into the hash that versions a secret (SecretSalt gives the
+// stack's): a secret's name is printed and logged, and a bare hash of a
+// short password would give the password away.
+func Resolve(ctx context.Context, e Engine, p *types.Project, auth AuthFunc, salt string) (*Desired, error) {
+	d := &Desired{Images: map[string]string{}, Salt: salt}
 	var err error
-	if d.Configs, err = objects(ctx, e, p, "config", fileObjects(p.Configs)); err != nil {
+	if d.Configs, err = objects(ctx, e, p, "config", fileObjects(p.Configs), ""); err != nil {
 		return nil, err
 	}
-	if d.Secrets, err = objects(ctx, e, p, "secret", fileObjects(p.Secrets)); err != nil {
+	if d.Secrets, err = objects(ctx, e, p, "secret", fileObjects(p.Secrets), salt); err != nil {
 		return nil, err
 	}
 	if err := checkExternalNetworks(ctx, e, p); err != nil {
@@ -70,7 +93,7 @@ func fileObjects[V types.ConfigObjConfig | types.SecretConfig](m map[string]V) m
 
 // objects versions the project's own configs (or secrets) by content and
 // finds the external ones by name.
-func objects(ctx context.Context, e Engine, p *types.Project, kind string, defs map[string]types.FileObjectConfig) (map[string]Object, error) {
+func objects(ctx context.Context, e Engine, p *types.Project, kind string, defs map[string]types.FileObjectConfig, salt string) (map[string]Object, error) {
 	out := map[string]Object{}
 	var external map[string]string // name → id, listed once if needed
 	for _, key := range sortedKeys(defs) {
@@ -94,7 +117,7 @@ func objects(ctx context.Context, e Engine, p *types.Project, kind string, defs 
 		if err != nil {
 			return nil, err
 		}
-		out[key] = Object{Key: key, Name: VersionedName(orKey(def.Name, p.Name+"_"+key), data), Data: data}
+		out[key] = Object{Key: key, Name: VersionedName(orKey(def.Name, p.Name+"_"+key), append([]byte(salt), data...)), Data: data}
 	}
 	return out, nil
 }

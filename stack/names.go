@@ -26,6 +26,10 @@ const (
 	// LabelSections, on a service, hashes each part of the spec sent
 	// ("image=…,environment=…"), so an update says which parts changed.
 	LabelSections = "berth.spec-sections"
+	// LabelSalt, on a secret, is the stack's random salt that goes into
+	// the hash in its versions' names, so a name tells nothing of the
+	// content.
+	LabelSalt = "berth.salt"
 	// LabelObjectKey, on a config or secret, is its key in the compose
 	// file: its name carries a content hash, so the key finds its versions.
 	LabelObjectKey = "berth.object-key"

@@ -403,7 +403,7 @@ func planObjects(plan *Plan, obs *Observed, d *Desired) {
 		o := d.Secrets[key]
 		if !o.External && plan.IDs["secret:"+o.Name] == "" {
 			plan.add(Action{ID: actionID(CreateSecret, o.Name), Kind: CreateSecret, Name: o.Name, Object: &o,
-				Labels: objectLabels(obs.Namespace, key), Reason: objectReason(obs.Secrets, key)})
+				Labels: withLabel(objectLabels(obs.Namespace, key), LabelSalt, d.Salt), Reason: objectReason(obs.Secrets, key)})
 		}
 	}
 }

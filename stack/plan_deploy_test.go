@@ -36,10 +36,10 @@ func desiredOf(t *testing.T, p *types.Project) *Desired {
 		d.Images[s.Name] = s.Image
 	}
 	var err error
-	if d.Configs, err = objects(t.Context(), nil, p, "config", fileObjects(p.Configs)); err != nil {
+	if d.Configs, err = objects(t.Context(), nil, p, "config", fileObjects(p.Configs), ""); err != nil {
 		t.Fatal(err)
 	}
-	if d.Secrets, err = objects(t.Context(), nil, p, "secret", fileObjects(p.Secrets)); err != nil {
+	if d.Secrets, err = objects(t.Context(), nil, p, "secret", fileObjects(p.Secrets), "salt"); err != nil {
 		t.Fatal(err)
 	}
 	return d
