@@ -100,21 +100,40 @@ func runSwarmPs(ctx context.Context, deps *Deps, global *globalOptions, opts *sw
 			rows = append(rows, newTaskRow(svc, t, nodes, opts.NoTrunc))
 		}
 	}
+	return writeSwarmRows(deps, opts, rows, "ID\tNAME\tIMAGE\tNODE\tDESIRED STATE\tCURRENT STATE\tERROR\tPORTS",
+		func(r taskRow) string { return r.ID },
+		func(r taskRow) []string {
+			return []string{r.ID, r.Name, r.Image, r.Node, r.DesiredState, r.CurrentState, r.Error, r.Ports}
+		})
+}
+
+// writeSwarmRows prints rows as -q (ids), --format json (one object per
+// line) or a table under header.
+func writeSwarmRows[T any](deps *Deps, opts *swarmListOptions, rows []T, header string, id func(T) string, cells func(T) []string) error {
 	switch {
 	case opts.Quiet:
 		for _, r := range rows {
-			fmt.Fprintln(deps.Out, r.ID)
+			fmt.Fprintln(deps.Out, id(r))
 		}
 		return nil
 	case opts.Format == "json":
 		return writeJSONLines(deps, rows)
 	}
 	w := tabwriter.NewWriter(deps.Out, 0, 4, 3, ' ', 0)
-	fmt.Fprintln(w, "ID\tNAME\tIMAGE\tNODE\tDESIRED STATE\tCURRENT STATE\tERROR\tPORTS")
+	fmt.Fprintln(w, header)
 	for _, r := range rows {
-		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.ID, r.Name, r.Image, r.Node, r.DesiredState, r.CurrentState, r.Error, r.Ports)
+		fmt.Fprintln(w, strings.Join(cells(r), "\t"))
 	}
 	return w.Flush()
+}
+
+// portsText is published ports as docker service ls shows them.
+func portsText(ports []swarm.PortConfig) string {
+	out := make([]string, 0, len(ports))
+	for _, p := range ports {
+		out = append(out, fmt.Sprintf("*:%d->%d/%s", p.PublishedPort, p.TargetPort, p.Protocol))
+	}
+	return strings.Join(out, ",")
 }
 
 // stackServices picks the named services of the stack, all when none is
@@ -168,11 +187,7 @@ func newTaskRow(svc swarm.Service, t swarm.Task, nodes map[string]string, noTrun
 	if t.Spec.ContainerSpec != nil {
 		r.Image = t.Spec.ContainerSpec.Image
 	}
-	var ports []string
-	for _, p := range t.Status.PortStatus.Ports {
-		ports = append(ports, fmt.Sprintf("*:%d->%d/%s", p.PublishedPort, p.TargetPort, p.Protocol))
-	}
-	r.Ports = strings.Join(ports, ",")
+	r.Ports = portsText(t.Status.PortStatus.Ports)
 	if !noTrunc {
 		r.ID = truncate(r.ID, 12)
 		r.Image, _, _ = strings.Cut(r.Image, "@") // the digest is in --no-trunc

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/moby/moby/api/types/swarm"
 	"github.com/spf13/cobra"
@@ -39,21 +38,9 @@ func runSwarmServices(ctx context.Context, deps *Deps, global *globalOptions, op
 		}
 		rows = append(rows, newServiceRow(svc, tasks, opts.NoTrunc))
 	}
-	switch {
-	case opts.Quiet:
-		for _, r := range rows {
-			fmt.Fprintln(deps.Out, r.ID)
-		}
-		return nil
-	case opts.Format == "json":
-		return writeJSONLines(deps, rows)
-	}
-	w := tabwriter.NewWriter(deps.Out, 0, 4, 3, ' ', 0)
-	fmt.Fprintln(w, "ID\tNAME\tMODE\tREPLICAS\tIMAGE\tPORTS")
-	for _, r := range rows {
-		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\n", r.ID, r.Name, r.Mode, r.Replicas, r.Image, r.Ports)
-	}
-	return w.Flush()
+	return writeSwarmRows(deps, opts, rows, "ID\tNAME\tMODE\tREPLICAS\tIMAGE\tPORTS",
+		func(r serviceRow) string { return r.ID },
+		func(r serviceRow) []string { return []string{r.ID, r.Name, r.Mode, r.Replicas, r.Image, r.Ports} })
 }
 
 func newServiceRow(svc swarm.Service, tasks []swarm.Task, noTrunc bool) serviceRow {
@@ -85,13 +72,7 @@ func newServiceRow(svc swarm.Service, tasks []swarm.Task, noTrunc bool) serviceR
 	if cs := svc.Spec.TaskTemplate.ContainerSpec; cs != nil {
 		r.Image = cs.Image
 	}
-	var ports []string
-	if svc.Endpoint.Ports != nil {
-		for _, p := range svc.Endpoint.Ports {
-			ports = append(ports, fmt.Sprintf("*:%d->%d/%s", p.PublishedPort, p.TargetPort, p.Protocol))
-		}
-	}
-	r.Ports = strings.Join(ports, ",")
+	r.Ports = portsText(svc.Endpoint.Ports)
 	if !noTrunc {
 		r.ID = truncate(r.ID, 12)
 		r.Image, _, _ = strings.Cut(r.Image, "@")
